@@ -1,0 +1,19 @@
+//! mirror-waf: inspects mirrored (shadow) HTTP traffic for attacks inside Envoy, as a
+//! proxy-wasm filter. Monitoring only: it never blocks and never slows the primary path.
+//!
+//! Module map (a pure, host-independent core under a thin proxy-wasm shell):
+//! - [`config`]  plugin JSON → validated `Config`; errors name the field.
+//! - [`mirror`]  original context of a copy: realip walk, server addr/port, shadow host.
+//! - [`request`] the request model and bounded body collection.
+//! - [`detect`]  the detection engine: findings, score, verdict.
+//! - [`event`]   the versioned JSON event and its redaction.
+//! - `filter`    (wasm32 only) the proxy-wasm glue that moves bytes between Envoy and the core.
+
+pub mod config;
+pub mod detect;
+pub mod event;
+pub mod mirror;
+pub mod request;
+
+#[cfg(target_arch = "wasm32")]
+mod filter;
