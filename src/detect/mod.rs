@@ -4,6 +4,10 @@
 //! `Engine::new(&InspectionConfig)` once per configuration, `Engine::inspect(&HttpRequest)`
 //! per request. The detectors behind it live in submodules.
 
+pub mod registry;
+pub mod sqli;
+pub mod xss;
+
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;
 
@@ -70,6 +74,10 @@ pub struct Hit {
 
 /// A per-value detector: appends hits for `v` to `out`. Must be bounded and never panic.
 pub type ScanFn = fn(v: &Value<'_>, out: &mut Vec<Hit>);
+
+/// A request-level detector (protocol anomalies, scanner fingerprints, XXE on whole XML
+/// bodies...): appends complete findings (with their own locations). Bounded, never panics.
+pub type RequestScanFn = fn(req: &HttpRequest, out: &mut Vec<Finding>);
 
 /// The result of inspecting one request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
