@@ -9,3 +9,7 @@ pub static VALUE_SCANNERS: &[(&str, ScanFn)] = &[("sqli", sqli::scan), ("xss", x
 
 /// Request-level detectors, run once per request on the whole `HttpRequest`.
 pub static REQUEST_SCANNERS: &[(&str, RequestScanFn)] = &[];
+
+/// Extra prefilter keywords: words that make a punctuation-free value worth inspecting for
+/// the classes registered here (the engine's own SQL/HTML/JS words are built in).
+pub static PREFILTER_KEYWORDS: &[&str] = &[];
