@@ -48,7 +48,7 @@ impl Prefilter {
             return true;
         }
         // Logical operators as whole words (`1 or 1`, `x and 2`), not inside names.
-        if s.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| ["or", "and", "xor", "not", "div"].iter().any(|k| w.eq_ignore_ascii_case(k))) {
+        if s.split(|c: char| !c.is_alphanumeric()).any(|w| ["or", "and", "xor", "not", "div"].iter().any(|k| w.eq_ignore_ascii_case(k))) {
             return true;
         }
         // Long alphanumeric tokens may be base64 of something.
