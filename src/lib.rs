@@ -17,6 +17,7 @@
 )]
 
 pub mod config;
+pub mod decode;
 pub mod detect;
 pub mod event;
 pub mod mirror;
