@@ -405,8 +405,8 @@ fn valid_location_pattern(l: &str) -> bool {
 
 /// serde_json appends " at line L column C"; the field path is more useful, so drop it.
 fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
+    match msg.rsplit_once(" at line ") {
+        Some((head, _)) => head.to_string(),
         None => msg.to_string(),
     }
 }

@@ -88,7 +88,7 @@ pub fn clip_utf8(s: &str, max: usize) -> String {
     }
     let mut end = max.saturating_sub('…'.len_utf8());
     while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
+        end = end.saturating_sub(1);
     }
     let mut out = s.get(..end).unwrap_or_default().to_string();
     out.push('…');
@@ -199,8 +199,13 @@ pub fn summary_json(ins: &Inspection) -> String {
 }
 
 /// Formats Unix time in nanoseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ` (proleptic Gregorian, UTC).
+/// Times past 9999-12-31T23:59:59Z are clamped to it.
+// The arithmetic is bounded: `secs` is clamped to [0, MAX_SECS], so every intermediate
+// below is within ±10^9 (no overflow) and every divisor is a non-zero constant.
+#[allow(clippy::arithmetic_side_effects)]
 pub fn rfc3339_millis(unix_nanos: u128) -> String {
-    let secs = (unix_nanos / 1_000_000_000) as i64;
+    const MAX_SECS: u128 = 253_402_300_799;
+    let secs = (unix_nanos / 1_000_000_000).min(MAX_SECS) as i64;
     let millis = ((unix_nanos / 1_000_000) % 1000) as u32;
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);

@@ -5,14 +5,13 @@
 /// Splits off a trailing `:port` (keeping IPv6 literals in brackets intact).
 fn split_port(authority: &str) -> (&str, &str) {
     if authority.starts_with('[') {
-        if let Some(i) = authority.find(']') {
-            let (h, rest) = authority.split_at(i + 1);
-            return (h, rest);
-        }
-        return (authority, "");
+        return match authority.split_once(']') {
+            Some((h, _)) => authority.split_at_checked(h.len().saturating_add(1)).unwrap_or((authority, "")),
+            None => (authority, ""),
+        };
     }
-    match authority.rfind(':') {
-        Some(i) if authority[i + 1..].bytes().all(|b| b.is_ascii_digit()) => authority.split_at(i),
+    match authority.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => authority.split_at_checked(h.len()).unwrap_or((authority, "")),
         _ => (authority, ""),
     }
 }
