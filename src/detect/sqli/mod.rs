@@ -47,7 +47,8 @@ const SYSTEM_OBJECTS: &[&str] = &[
     "all_tables", "user_tables", "dba_users", "all_users", "all_tab_columns", "user_tab_columns", "v$version", "sys.tables",
     "xp_cmdshell", "xp_regread", "xp_dirtree", "sp_password", "sp_executesql", "sp_oacreate", "master..", "mysql.user",
     "@@version", "@@datadir", "@@hostname", "@@basedir", "@@servername", "@@tmpdir", "@@global", "@@session",
-    "@@version_compile_os", "@@spid", "@@language",
+    "@@version_compile_os", "@@spid", "@@language", "msdb", "tempdb", "mysql.db", "pg_namespace", "pg_proc", "sysibm",
+    "syscat", "rdb$database",
 ];
 
 /// Scans one value for SQL injection.
@@ -286,6 +287,8 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
             },
         };
         if !next_ok {
+            // An unusual continuation: only unmistakable functions and objects count.
+            specific_only(text, &s, k, hits);
             return;
         }
         add(hits, "sqli.quote-break", 2, 1, span(text, &s, 0, k + 2));
@@ -368,11 +371,26 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && in_list(&x.t, SYSTEM_OBJECTS) {
             add(hits, "sqli.system-object", 5, 1, x.t.text);
         }
-        if x.t.kind == Kind::Word(Kw::None) && x.t.is("mysql") && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.is("user")) {
+        if x.t.kind == Kind::Word(Kw::None) && x.t.is("mysql") && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.is("user") || n.t.is("db")) {
             add(hits, "sqli.system-object", 5, 1, span(text, sl, i, i + 3));
         }
         if x.t.kind == Kind::Word(Kw::None) && x.t.is("master") && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.kind == Kind::Dot) {
             add(hits, "sqli.system-object", 5, 1, span(text, sl, i, i + 4));
+        }
+    }
+}
+
+/// After a string break with an unusual continuation: only SQL-specific functions and
+/// system objects (no structure rules).
+fn specific_only(text: &str, s: &[Sig<'_>], from: usize, hits: &mut Vec<Hit>) {
+    for i in from..s.len() {
+        let Some(x) = s.get(i) else { break };
+        if x.t.kind == Kind::Func && (in_list(&x.t, TIME_FUNCS) || in_list(&x.t, ERROR_FUNCS)) {
+            let prev = if i > 0 { s.get(i - 1) } else { None };
+            function(text, s, i, prev, hits);
+        }
+        if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && in_list(&x.t, SYSTEM_OBJECTS) {
+            add(hits, "sqli.system-object", 5, 1, x.t.text);
         }
     }
 }
