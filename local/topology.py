@@ -244,13 +244,18 @@ class Topology:
         self.with_front = with_front
 
     def start(self, wait: bool = True) -> "Topology":
-        self.receiver = Envoy("receiver", self.receiver_yaml, self.ports["RECEIVER_ADMIN_PORT"], self.workdir)
-        if self.with_front:
-            self.front = Envoy("front", self.front_yaml, self.ports["FRONT_ADMIN_PORT"], self.workdir)
-        if wait:
-            self.receiver.wait_ready()
-            if self.front:
-                self.front.wait_ready()
+        """Starts both Envoys; on any failure stops whatever was started, then re-raises."""
+        try:
+            self.receiver = Envoy("receiver", self.receiver_yaml, self.ports["RECEIVER_ADMIN_PORT"], self.workdir)
+            if self.with_front:
+                self.front = Envoy("front", self.front_yaml, self.ports["FRONT_ADMIN_PORT"], self.workdir)
+            if wait:
+                self.receiver.wait_ready()
+                if self.front:
+                    self.front.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self):
