@@ -37,3 +37,16 @@ def config_check() -> str:
         return env
     subprocess.run(["cargo", "build", "--quiet", "--bin", "mirror-waf-config-check"], cwd=ROOT, check=True, timeout=600)
     return str(ROOT / "target" / "debug" / "mirror-waf-config-check")
+
+
+@pytest.fixture(scope="session")
+def wasm_file() -> pathlib.Path:
+    """The release .wasm (make wasm). MIRROR_WAF_WASM overrides; built with cargo when missing."""
+    env = os.environ.get("MIRROR_WAF_WASM")
+    p = pathlib.Path(env) if env else ROOT / "target" / "wasm32-wasip1" / "release" / "mirror_waf.wasm"
+    if not p.exists() and not env:
+        subprocess.run(["cargo", "build", "--quiet", "--release", "--target", "wasm32-wasip1"], cwd=ROOT,
+                       check=True, timeout=900)
+    assert p.exists(), f"{p} missing (make wasm)"
+    assert p.read_bytes()[:4] == b"\0asm"
+    return p
