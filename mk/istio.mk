@@ -48,4 +48,4 @@ validate-istio: istio-venv config-check
 
 test-istio: istio-venv istio-deps config-check wasm validate-istio
 	MIRROR_WAF_WASM=$(ISTIO_WASM) MIRROR_WAF_CONFIG_CHECK=$(CONFIG_CHECK) ISTIO_SCHEMAS=$(ISTIO_SCHEMAS) \
-	  $(ISTIO_PY) -m pytest -q tests/delivery tests/e2e/test_istio_remote_fetch.py
+	  $(ISTIO_PY) -m pytest -q tests/delivery tests/e2e/test_istio_remote_fetch.py tests/e2e/test_istio_local.py
