@@ -2,6 +2,8 @@
 //! lower-cased, values as bytes so invalid UTF-8 survives), and the body prefix that was
 //! copied (at most `max_body_bytes`) with the total size seen.
 
+pub mod pairs;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: String,
