@@ -5,10 +5,11 @@
 #   make image                    build/oci/{compat,oci} OCI layouts + print the manifest digests (WasmPlugin sha256)
 #   make push REGISTRY=host/path  push both with skopeo (PUSH_FLAGS='--dest-tls-verify=false --dest-creds u:p')
 #   make validate-istio           schema-check every YAML document in wasmplugin/ and istio-examples/
-#   make test-istio               all of the above checks + registry + Envoy remote-fetch tests (pytest)
+#   make test-istio               validate-istio + tests/delivery (image build, real registry, skopeo, agent emulation)
+# The Envoy tests of this area (tests/e2e/test_istio_*.py: remote fetch with sha256, istio-examples/local configs)
+# run with the lead's `make test-e2e` (pytest tests/e2e); `make test-istio-e2e` runs just them.
 
-ISTIO_VENV      ?= .venv
-ISTIO_PY        := $(ISTIO_VENV)/bin/python
+ISTIO_PY        := .venv/bin/python
 ISTIO_SCHEMAS   ?= ../shared/schemas/istio-1.30.3
 IMAGE_NAME      ?= mirror-waf
 IMAGE_TAG       ?= $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -n1)
@@ -17,7 +18,9 @@ ISTIO_WASM      ?= target/wasm32-wasip1/release/mirror_waf.wasm
 CONFIG_CHECK    := target/debug/mirror-waf-config-check
 PUSH_FLAGS      ?=
 
-.PHONY: image push istio-deps istio-venv config-check validate-istio test-istio
+.PHONY: image push istio-deps config-check validate-istio test-istio test-istio-e2e
+
+TEST_TARGETS += test-istio
 
 # Debian packages: skopeo (push/pull, no daemon) and docker-registry (local registry for the tests).
 istio-deps:
@@ -27,10 +30,6 @@ istio-deps:
 	   echo "installing$$missing"; \
 	   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	 fi
-
-istio-venv:
-	@test -x $(ISTIO_PY) || python3 -m venv $(ISTIO_VENV)
-	@$(ISTIO_PY) -m pip install -q --disable-pip-version-check -r tests/requirements.txt
 
 config-check:
 	cargo build --quiet --bin mirror-waf-config-check
@@ -42,10 +41,13 @@ push: image istio-deps
 	@test -n "$(REGISTRY)" || { echo "usage: make push REGISTRY=registry.example.com/path [PUSH_FLAGS=...]"; exit 2; }
 	wasmplugin/push.sh $(OCI_DIR) $(REGISTRY) $(IMAGE_NAME) $(IMAGE_TAG) $(PUSH_FLAGS)
 
-validate-istio: istio-venv config-check
+validate-istio: venv config-check
 	$(ISTIO_PY) tests/delivery/validate_manifests.py --schemas $(ISTIO_SCHEMAS) --config-check $(CONFIG_CHECK) \
 	  wasmplugin istio-examples
 
-test-istio: istio-venv istio-deps config-check wasm validate-istio
+test-istio: venv istio-deps config-check wasm validate-istio
 	MIRROR_WAF_WASM=$(ISTIO_WASM) MIRROR_WAF_CONFIG_CHECK=$(CONFIG_CHECK) ISTIO_SCHEMAS=$(ISTIO_SCHEMAS) \
-	  $(ISTIO_PY) -m pytest -q tests/delivery tests/e2e/test_istio_remote_fetch.py tests/e2e/test_istio_local.py
+	  $(ISTIO_PY) -m pytest -q tests/delivery
+
+test-istio-e2e: venv wasm
+	$(ISTIO_PY) -m pytest -q tests/e2e/test_istio_remote_fetch.py tests/e2e/test_istio_local.py
