@@ -3,6 +3,8 @@
 #   <REGISTRY>/<NAME>:<TAG>       the compat image (recommended; use this in WasmPlugin.url)
 #   <REGISTRY>/<NAME>:<TAG>-oci   the Wasm OCI artifact variant
 # and prints the digests the registry reports (they must equal build/oci/*.digest: --preserve-digests).
+# Then writes ready-to-apply, pinned WasmPlugins to OUT_DIR/manifests/ (url = the pushed compat image,
+# sha256 = its manifest digest): wasmplugin-sink.yaml, wasmplugin-inspect.yaml, 11-receiver-wasmplugin.yaml.
 #
 # usage: push.sh OUT_DIR REGISTRY NAME TAG [extra skopeo copy flags, e.g. --dest-tls-verify=false --dest-creds u:p]
 set -euo pipefail
@@ -22,4 +24,15 @@ for variant in compat oci; do
   if [ "$got" != "$want" ]; then echo "push: $dest has manifest digest $got, built $want" >&2; exit 1; fi
   echo "pushed $variant: ${dest#docker://}  sha256:$got"
   echo "  WasmPlugin: url: oci://$REGISTRY/$NAME:$TAG$suffix   sha256: $got"
+  [ "$variant" = compat ] && COMPAT_DIGEST=$got
+done
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$OUT/manifests"
+for src in "$HERE/wasmplugin-sink.yaml" "$HERE/wasmplugin-inspect.yaml" "$HERE/../istio-examples/11-receiver-wasmplugin.yaml"; do
+  dst="$OUT/manifests/$(basename "$src")"
+  sed -e "s#^  url: oci://.*#  url: oci://$REGISTRY/$NAME:$TAG#" \
+      -e "s#^  \# sha256: .*#  sha256: $COMPAT_DIGEST   \# manifest digest of the image pushed by make push#" "$src" > "$dst"
+  grep -q "^  sha256: $COMPAT_DIGEST" "$dst" || { echo "push: could not pin $dst" >&2; exit 1; }
+  echo "pinned manifest: $dst"
 done

@@ -238,3 +238,32 @@ def test_agent_emulation_rejects_broken_images(registry, tmp_path, root, wasm_fi
     assert r.returncode == 0, r.stderr
     with pytest.raises(istio_agent.FetchError, match="plugin.wasm not found"):
         istio_agent.fetch(registry.host, "broken/noplugin", TAG, sha(mb))
+
+
+def test_push_writes_pinned_manifests_that_validate(pushed, image, registry, schemas, config_check):
+    import validate_manifests as vm
+    import yaml
+
+    mdir = image["out"] / "manifests"
+    files = sorted(mdir.glob("*.yaml"))
+    assert [f.name for f in files] == ["11-receiver-wasmplugin.yaml", "wasmplugin-inspect.yaml", "wasmplugin-sink.yaml"]
+    for f in files:
+        (doc,) = [d for d in yaml.safe_load_all(f.read_text()) if d]
+        assert doc["spec"]["url"] == f"oci://{registry.host}/{REPO}:{TAG}"
+        assert doc["spec"]["sha256"] == image["compat"]
+        # what istio-agent would do with exactly this url + sha256
+        host, _, rest = doc["spec"]["url"].removeprefix("oci://").partition("/")
+        repo, _, tag = rest.rpartition(":")
+        assert istio_agent.fetch(host, repo, tag, doc["spec"]["sha256"])["variant"] == "compat"
+    assert vm.validate([str(mdir)], schemas, config_check, verbose=False) == []
+
+
+def test_dockerfile_builds_the_compat_layout(root):
+    """No Docker here: check the Dockerfile makes the same image shape (scratch + /plugin.wasm) by reading it."""
+    lines = [l.split() for l in (root / "wasmplugin" / "Dockerfile").read_text().splitlines()
+             if l.strip() and not l.lstrip().startswith("#")]
+    instrs = [l[0].upper() for l in lines]
+    assert instrs[0] == "FROM" and lines[0][1] == "scratch"
+    (copy_line,) = [l for l in lines if l[0].upper() == "COPY"]
+    assert copy_line[-1] == "/plugin.wasm"
+    assert not {"RUN", "ENTRYPOINT", "CMD"} & set(instrs)  # scratch image: nothing to run
