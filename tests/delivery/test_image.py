@@ -267,3 +267,23 @@ def test_dockerfile_builds_the_compat_layout(root):
     (copy_line,) = [l for l in lines if l[0].upper() == "COPY"]
     assert copy_line[-1] == "/plugin.wasm"
     assert not {"RUN", "ENTRYPOINT", "CMD"} & set(instrs)  # scratch image: nothing to run
+
+
+def test_plain_envoy_loads_the_artifact_layer_from_the_registry(pushed, registry, wasm_file, root, tmp_path):
+    """Without istio-agent: Envoy's own remote fetch can take the raw module layer of the artifact variant straight
+    from the registry's blob URL, checked with the module's sha256."""
+    import sys as _sys
+    _sys.path.insert(0, str(root / "tests" / "e2e"))
+    import test_istio_remote_fetch as rf
+
+    wasm_sha = sha(wasm_file.read_bytes())
+    admin, listen = rf.free_port(), rf.free_port()
+    cfg = rf.envoy_config(admin, listen, registry.port, wasm_sha, "FAIL_OPEN", rf.plugin_config("wasmplugin/wasmplugin-sink.yaml"))
+    code = cfg["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]["http_filters"][0][
+        "typed_config"]["config"]["vm_config"]["code"]["remote"]
+    code["http_uri"]["uri"] = f"http://{registry.host}/v2/{REPO}/blobs/sha256:{wasm_sha}"
+    with rf.envoy(tmp_path, cfg) as a:
+        status, _ = rf.get(listen)
+        s = rf.stats(a)
+    assert s.get("wasm.remote_load_fetch_successes") == 1, s
+    assert status == 204  # the sink filter answered: the module from the registry runs
