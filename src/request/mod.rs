@@ -10,6 +10,8 @@ pub mod multipart;
 pub mod query;
 pub mod xml;
 
+pub mod pairs;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: String,
