@@ -138,13 +138,13 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
             if html::is_event_handler(a.name) && a.has_value {
                 add(hits, "xss.event-handler", 5, 1, ev);
             }
-            if (URL_ATTRS.contains(&a.name) || a.name.ends_with(":href")) && script_scheme(&a.value).is_some() {
+            if (URL_ATTRS.contains(&a.name) || a.name.ends_with(":href")) && script_scheme(a.value).is_some() {
                 add(hits, "xss.script-url", 5, 1, ev);
             }
             if a.name == "srcdoc" && a.value.contains('<') {
                 add(hits, "xss.script-url", 5, 1, ev);
             }
-            if a.name == "style" && css_dangerous(&a.value) {
+            if a.name == "style" && css_dangerous(a.value) {
                 add(hits, "xss.css-expression", 5, 1, ev);
             }
             if a.name == "dataformatas" && a.value.contains("html") {
