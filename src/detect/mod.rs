@@ -7,6 +7,8 @@
 pub mod registry;
 pub mod sqli;
 pub mod xss;
+pub mod textscan;
+pub mod traversal;
 
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;
