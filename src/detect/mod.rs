@@ -9,6 +9,7 @@ pub mod sqli;
 pub mod xss;
 pub mod textscan;
 pub mod traversal;
+pub mod rce;
 
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;
