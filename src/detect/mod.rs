@@ -10,6 +10,9 @@ pub mod xss;
 pub mod textscan;
 pub mod traversal;
 pub mod rce;
+pub mod ssrf;
+pub mod rfi;
+pub mod jndi;
 
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;
