@@ -13,6 +13,7 @@ pub mod rce;
 pub mod ssrf;
 pub mod rfi;
 pub mod jndi;
+pub mod crlf;
 
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;
