@@ -14,6 +14,7 @@ pub mod ssrf;
 pub mod rfi;
 pub mod jndi;
 pub mod crlf;
+pub mod ldapi;
 
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;
