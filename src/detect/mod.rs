@@ -15,6 +15,7 @@ pub mod rfi;
 pub mod jndi;
 pub mod crlf;
 pub mod ldapi;
+pub mod nosqli;
 
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;
