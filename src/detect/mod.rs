@@ -16,6 +16,7 @@ pub mod jndi;
 pub mod crlf;
 pub mod ldapi;
 pub mod nosqli;
+pub mod xxe;
 
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;
