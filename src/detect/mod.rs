@@ -17,6 +17,7 @@ pub mod crlf;
 pub mod ldapi;
 pub mod nosqli;
 pub mod xxe;
+pub mod ssti;
 
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;
