@@ -18,6 +18,7 @@ pub mod ldapi;
 pub mod nosqli;
 pub mod xxe;
 pub mod ssti;
+pub mod php;
 
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;
