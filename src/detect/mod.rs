@@ -19,6 +19,7 @@ pub mod nosqli;
 pub mod xxe;
 pub mod ssti;
 pub mod php;
+pub mod java;
 
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;
