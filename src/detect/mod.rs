@@ -20,6 +20,7 @@ pub mod xxe;
 pub mod ssti;
 pub mod php;
 pub mod java;
+pub mod scanner;
 
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;
