@@ -21,6 +21,7 @@ pub mod ssti;
 pub mod php;
 pub mod java;
 pub mod scanner;
+pub mod protocol;
 
 use crate::config::InspectionConfig;
 use crate::request::HttpRequest;

@@ -2,10 +2,29 @@
 //! detectors the engine runs, keyed by attack class (see `config::CLASS_NAMES`). A class
 //! disabled in the config skips its entries. Add a detector by adding a line here.
 
-use super::{sqli, xss, RequestScanFn, ScanFn};
+use super::{crlf, java, jndi, ldapi, nosqli, php, protocol, rce, rfi, scanner, sqli, ssrf, ssti, traversal, xss, xxe, RequestScanFn, ScanFn};
 
 /// Per-value detectors, run on every decoded variant of every extracted value.
-pub static VALUE_SCANNERS: &[(&str, ScanFn)] = &[("sqli", sqli::scan), ("xss", xss::scan)];
+pub static VALUE_SCANNERS: &[(&str, ScanFn)] = &[
+    ("sqli", sqli::scan),
+    ("xss", xss::scan),
+    ("traversal", traversal::scan),
+    ("rfi", rfi::scan),
+    ("rce", rce::scan),
+    ("ssrf", ssrf::scan),
+    ("ssti", ssti::scan),
+    ("nosqli", nosqli::scan),
+    ("ldapi", ldapi::scan),
+    ("xxe", xxe::scan),
+    ("jndi", jndi::scan),
+    ("crlf", crlf::scan),
+    ("php", php::scan),
+    ("java", java::scan),
+];
 
 /// Request-level detectors, run once per request on the whole `HttpRequest`.
-pub static REQUEST_SCANNERS: &[(&str, RequestScanFn)] = &[];
+pub static REQUEST_SCANNERS: &[(&str, RequestScanFn)] = &[
+    ("xxe", xxe::scan_request),
+    ("scanner", scanner::scan_request),
+    ("protocol", protocol::scan_request),
+];
