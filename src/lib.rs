@@ -10,6 +10,7 @@
 //! - `filter`    (wasm32 only) the proxy-wasm glue that moves bytes between Envoy and the core.
 
 pub mod config;
+pub mod decode;
 pub mod detect;
 pub mod event;
 pub mod mirror;

@@ -28,3 +28,14 @@ pub static REQUEST_SCANNERS: &[(&str, RequestScanFn)] = &[
     ("scanner", scanner::scan_request),
     ("protocol", protocol::scan_request),
 ];
+
+/// Extra prefilter keywords: words that make a punctuation-free value worth inspecting for
+/// the classes registered here (the engine's own SQL/HTML/JS words are built in).
+pub static PREFILTER_KEYWORDS: &[&str] = &[
+    // ssrf: bare host names in URL parameters
+    "localhost", "metadata", "169.254", "instance-data",
+    // java: class names and Spring property paths
+    "java.", "javax.", "classloader", "aced0005",
+    // traversal: sensitive file names without a slash
+    "boot.ini", "win.ini", "system.ini", "web-inf", ".htaccess", ".htpasswd", ".env", ".git", "web.config",
+];

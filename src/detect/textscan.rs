@@ -112,7 +112,8 @@ mod tests {
     #[test]
     fn snippets_respect_char_boundaries() {
         let s = "ééééé";
-        assert_eq!(snippet(s, 1, 4), "é");
+        assert_eq!(snippet(s, 1, 4), "éé");
+        assert_eq!(snippet(s, 1, 3), "é");
         assert_eq!(snippet(s, 100, 200), "");
         let long = "a".repeat(500);
         assert_eq!(snippet(&long, 0, 500).len(), EVIDENCE_MAX);

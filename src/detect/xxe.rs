@@ -89,8 +89,9 @@ fn skip_ws(b: &[u8], j: &mut usize) {
     }
 }
 
-/// Request-level: whole XML bodies (declared XML, or starting with `<`), transcoding
-/// UTF-16 first.
+/// Request-level: UTF-16 XML bodies, which the value pipeline (UTF-8 text) cannot read;
+/// they are transcoded first. UTF-8 XML reaches `scan` through the XML parser (the
+/// DOCTYPE is one of its values).
 pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
     if req.body.is_empty() {
         return;
@@ -102,9 +103,7 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
         None => (String::from_utf8_lossy(body).into_owned(), None),
     };
     let xmlish = ct.contains("xml") || text.trim_start().starts_with('<');
-    // Plain UTF-8 bodies are already seen by the value scan as text; only transcoded
-    // bodies and XML content types are handled here.
-    if !xmlish || (decoder.is_none() && !ct.contains("xml")) {
+    if !xmlish || decoder.is_none() {
         return;
     }
     let mut hits = Vec::new();
