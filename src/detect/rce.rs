@@ -128,8 +128,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         if let Some(cmd) = command_at(s, next) {
             let ok = match (kind, cmd.strength) {
                 (_, Strength::Glob) => true,
-                (Sep::Subst, _) => cmd.args_shellish || cmd.strength == Strength::Strong || cmd.ends_value,
-                (_, Strength::Strong) => cmd.args_shellish || cmd.ends_value || !cmd.followed_by_word,
+                (Sep::Subst, _) => cmd.args_shellish || cmd.strength == Strength::Strong || cmd.ends_value || cmd.then_close || cmd.then_separator,
+                // Structured headers (`User-Agent: (X11; U; id)`) use `;` as a list
+                // separator: only real arguments count there.
+                _ if v.part == Part::Header => cmd.args_shellish,
+                (_, Strength::Strong) => cmd.args_shellish || cmd.ends_value || cmd.then_separator,
                 (_, Strength::Weak) => cmd.args_shellish || cmd.ends_value,
             };
             // `a&b=c` in a raw form body is a parameter, not a command.
@@ -191,8 +194,10 @@ struct Cmd {
     args_shellish: bool,
     /// Nothing but blanks/quotes/comment after the command word.
     ends_value: bool,
-    /// Another plain word follows.
-    followed_by_word: bool,
+    /// A separator follows directly (`;id;`).
+    then_separator: bool,
+    /// A `)` follows (end of a `$(..)` substitution).
+    then_close: bool,
     end: usize,
 }
 
@@ -292,6 +297,10 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     if word.is_empty() {
         return None;
     }
+    // `VAR=value` assignments and URLs are not command words.
+    if word.contains('=') || word.contains("://") {
+        return None;
+    }
     let name = word.rsplit(['/', '\\']).next().unwrap_or(&word);
     let name = name.strip_suffix(".exe").unwrap_or(name);
     let strength = if (word.contains('?') || word.contains('*')) && word.starts_with('/') && glob_path(&word) {
@@ -316,10 +325,12 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     }
     let rest = s.get(j..).unwrap_or_default();
     let followed_by_eq = s.get(end) == Some(&b'=');
-    let ends_value = rest.iter().all(|&c| matches!(c, b' ' | b'\t' | b'\'' | b'"' | b'`' | b')' | b';' | b'#' | b'&' | b'|' | b'\n' | b'\r' | b'\0'))
-        || rest.first().is_some_and(|&c| matches!(c, b';' | b'|' | b'&' | b'`' | b'\n' | b'#'))
+    let ends_value = rest.iter().all(|&c| matches!(c, b' ' | b'\t' | b'\'' | b'"' | b'`' | b';' | b'#' | b'&' | b'|' | b'\n' | b'\r' | b'\0'))
+        || rest.first() == Some(&b'#')
         || rest.starts_with(b"//")
         || rest.starts_with(b"%00");
+    let then_separator = rest.first().is_some_and(|&c| matches!(c, b';' | b'|' | b'&' | b'`' | b'\n'));
+    let then_close = rest.first() == Some(&b')');
     let first = rest.first().copied();
     let args_shellish = match first {
         Some(b'-' | b'/' | b'.' | b'~' | b'$' | b'%' | b'>' | b'<' | b'\\' | b'*') => {
@@ -335,14 +346,13 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
         }
         None => false,
     } && end > i;
-    let followed_by_word = first.is_some_and(|c| c.is_ascii_alphabetic());
     // A word directly glued to letters (`setup`, `category`) or a `name=value` pair is
     // not this command.
     let glued = s.get(end).is_some_and(|c| c.is_ascii_alphanumeric());
     if glued || followed_by_eq {
         return None;
     }
-    Some(Cmd { strength, args_shellish, ends_value, followed_by_word, end })
+    Some(Cmd { strength, args_shellish, ends_value, then_separator, then_close, end })
 }
 
 /// Windows admin tools whose first argument is a verb (`net user`, `sc query`).
@@ -442,6 +452,9 @@ mod tests {
             "R&D department; head office",
             "file; copy of my notes",
             "$HOME is your home",
+            "mammal;cat;ears",
+            "LC & NC - Boys038-XL.jpg",
+            "&uddg=http://www.example.com/blog/tags/zsh",
         ] {
             assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
         }

@@ -252,7 +252,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if t.contains("://") {
         for u in find_urls(t) {
             let ev = snippet(t, u.start, u.start + 100);
-            if DANGEROUS_SCHEMES.contains(&u.scheme.as_str()) {
+            // `file:///x`, `gopher://host:port/`: an empty or plausible host.
+            let plausible = u.host.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b':' | b'[' | b']' | b'_' | b'@'));
+            if DANGEROUS_SCHEMES.contains(&u.scheme.as_str()) && plausible {
                 let strong = !matches!(u.scheme.as_str(), "ldap" | "ldaps" | "smb" | "sftp" | "telnet");
                 push_once(out, since, hit("ssrf.dangerous-scheme", CLASS, if strong { 5 } else { 3 }, 1, ev.clone()));
             }

@@ -69,6 +69,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if norm.nul_in_path {
         push_once(out, since, hit("traversal.null-byte", CLASS, 3, 1, snippet(&text, 0, text.len())));
     }
+    if v.part != Part::Path && v.name != "filename" {
+        if let Some(root) = absolute_system_path(&lower) {
+            push_once(out, since, hit("traversal.absolute-system-path", CLASS, 5, 1, format!("{}: {}", root, snippet(&text, 0, 80))));
+        }
+    }
     if walk.escapes == 0 && v.part != Part::Path && looks_like_absolute_windows(&lower) {
         push_once(out, since, hit("traversal.windows-absolute", CLASS, 2, 3, snippet(&text, 0, 60)));
     }
@@ -92,6 +97,9 @@ pub fn normalise(input: &[u8]) -> Normalised {
         }
         cur = next;
     }
+    // Undecodable sequences (U+FFFD after lossy decoding, private-use code points from
+    // junk `%uXXXX`) sit where lenient decoders produced a separator: fold them to `/`.
+    let cur = fold_junk(&cur);
     let mut bytes = Vec::with_capacity(cur.len());
     let mut nul_in_path = false;
     for (i, &b) in cur.iter().enumerate() {
@@ -99,9 +107,8 @@ pub fn normalise(input: &[u8]) -> Normalised {
             0 => {
                 let rest = cur.get(i + 1..).unwrap_or_default();
                 let before = cur.get(..i).unwrap_or_default();
-                nul_in_path = !rest.is_empty()
-                    && before.iter().any(|&c| matches!(c, b'.' | b'/' | b'\\'))
-                    && rest.iter().take(16).any(|&c| c == b'.' || c == b'/');
+                nul_in_path = before.iter().any(|&c| matches!(c, b'.' | b'/' | b'\\'))
+                    && (rest.is_empty() || rest.iter().take(16).any(|&c| c == b'.' || c == b'/'));
                 break;
             }
             b'\\' => bytes.push(b'/'),
@@ -110,6 +117,30 @@ pub fn normalise(input: &[u8]) -> Normalised {
         }
     }
     Normalised { bytes, nul_in_path }
+}
+
+/// Replaces U+FFFD and private-use characters (U+E000..U+F8FF) by `/`.
+fn fold_junk(b: &[u8]) -> Vec<u8> {
+    if !b.iter().any(|&c| c == 0xef || c == 0xee) {
+        return b.to_vec();
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if matches!(c, 0xee | 0xef) {
+            if let (Some(&b1), Some(&b2)) = (b.get(i + 1), b.get(i + 2)) {
+                let cp = ((c as u32 & 0x0f) << 12) | ((b1 as u32 & 0x3f) << 6) | (b2 as u32 & 0x3f);
+                if b1 & 0xc0 == 0x80 && b2 & 0xc0 == 0x80 && (cp == 0xfffd || (0xe000..=0xf8ff).contains(&cp)) {
+                    out.push(b'/');
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -268,6 +299,42 @@ fn find_component<'n>(lower: &str, names: &[&'n str]) -> Option<(usize, &'n str)
     best
 }
 
+/// Top-level directories of a server file system (lower-case).
+const UNIX_ROOTS: &[&str] = &["etc", "proc", "var", "usr", "root", "boot", "bin", "sbin", "lib", "lib64", "srv"];
+const WINDOWS_ROOTS: &[&str] = &[
+    "windows", "winnt", "xampp", "wamp", "inetpub", "program files", "programfiles", "program files (x86)",
+    "progra~1", "apache", "apache2", "apache group", "php", "php4", "php5", "mysql", "boot.ini",
+    "system32", "documents and settings",
+];
+
+/// A whole value that is an absolute server path under a system directory
+/// (`/usr/local/apache2/conf/httpd.conf`, `C:/xampp/apache/logs/error.log`).
+/// `lower` has backslashes folded to `/`. Returns the root matched.
+fn absolute_system_path(lower: &str) -> Option<&'static str> {
+    let v = lower.trim();
+    if v.bytes().any(|b| b == b' ') && !v.contains("program files") && !v.contains("documents and settings") && !v.contains("apache group") {
+        return None;
+    }
+    let (rest, windows) = match v.as_bytes() {
+        [d, b':', b'/', ..] if d.is_ascii_alphabetic() => (v.get(3..)?, true),
+        [b'/', ..] => (v.get(1..)?, false),
+        _ => return None,
+    };
+    let mut comps = rest.split('/').filter(|c| !c.is_empty());
+    let first = comps.next()?;
+    let more = comps.next().is_some();
+    if !more && first != "boot.ini" {
+        return None;
+    }
+    let unix = UNIX_ROOTS.iter().find(|r| **r == first);
+    let win = WINDOWS_ROOTS.iter().find(|r| **r == first);
+    match (unix, win) {
+        (Some(r), _) if !windows => Some(r),
+        (_, Some(r)) => Some(r),
+        _ => None,
+    }
+}
+
 /// `c:/windows`, `c:/boot.ini`, `//server/share` style absolute paths.
 fn looks_like_absolute_windows(lower: &str) -> bool {
     let b = lower.as_bytes();
@@ -308,6 +375,13 @@ mod tests {
             "/proc/self/environ",
             "WEB-INF/web.xml",
             "../../../../etc/passwd%00.jpg",
+            "..%c0%af..%c0%afx",
+            "..\u{fffd}\u{fffd}..\u{fffd}\u{fffd}..\u{fffd}boot.ini",
+            "..%uF025..%uF025windows%uF025system32%uF025drivers%uF025etc%uF025hosts",
+            "C:\\xampp\\apache\\logs\\error.log",
+            "/usr/local/apache2/logs/access.log",
+            "/var/cpanel/cpanel.config%00",
+            "\\apache2\\log\\access.log",
         ] {
             assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
         }
@@ -333,6 +407,10 @@ mod tests {
             "passwd reset for etc",
             "The file is in /home/user/documents",
             "a/b/../c",
+            "/home/dashboard",
+            "/dev/settings",
+            "/usr",
+            "/api/v1/users",
         ] {
             assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
             assert!(score(Part::Path, b) < 5, "{b}");
