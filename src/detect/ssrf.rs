@@ -265,7 +265,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if let Some(at) = super::textscan::find_ci(t, "file:") {
         let after = t.as_bytes().get(at + 5).copied();
         let boundary = super::textscan::word_start(t.as_bytes(), at);
-        if boundary && matches!(after, Some(b'/' | b'\\' | b'$')) && !t.get(at + 5..).is_some_and(|r| r.starts_with("//")) {
+        if boundary && v.part != Part::Path && matches!(after, Some(b'/' | b'\\' | b'$')) && !t.get(at + 5..).is_some_and(|r| r.starts_with("//")) {
             push_once(out, since, hit("ssrf.dangerous-scheme", CLASS, 5, 1, snippet(t, at, at + 80)));
         }
     }

@@ -259,7 +259,8 @@ pub fn walk(text: &str) -> Walk {
             if seg.is_empty() || seg == "." {
                 continue;
             }
-            if seg.len() >= 2 && seg.bytes().all(|b| b == b'.') {
+            // `..`, and `....` (what `....//` leaves after a filter strips `../`).
+            if seg == ".." || seg == "...." {
                 w.dotdot = w.dotdot.saturating_add(1);
                 depth -= 1;
                 low = low.min(depth);
@@ -411,6 +412,7 @@ mod tests {
             "/dev/settings",
             "/usr",
             "/api/v1/users",
+            "FHFUIVJGUJOKKIIKIIOJKK[I['=\\]=-]L;/...",
         ] {
             assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
             assert!(score(Part::Path, b) < 5, "{b}");
