@@ -32,6 +32,9 @@ const CONFIG_FILES: &[&str] = &[
     ".aws/credentials", ".docker/config.json", ".kube/config", "applicationhost.config",
 ];
 
+/// Server log files (reading them is the first step of log poisoning).
+const LOG_FILES: &[&str] = &["access_log", "error_log", "access.log", "error.log", "httpd-access.log", "httpd-error.log", "xferlog", "auth.log", "syslog", "messages"];
+
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let t = v.text;
@@ -64,6 +67,14 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             push_once(out, since, hit("traversal.config-file", CLASS, 5, 1, ev));
         } else {
             push_once(out, since, hit("traversal.config-file-text", CLASS, 3, 2, ev));
+        }
+    }
+    if v.part != Part::Path {
+        if let Some((at, name)) = find_component(&lower, LOG_FILES) {
+            let pathish = lower.get(..at).is_some_and(|p| p.ends_with('/'));
+            if pathish && name != "messages" && name != "syslog" || lower.get(..at).is_some_and(|p| p.contains("log/")) {
+                push_once(out, since, hit("traversal.log-file", CLASS, 3, 1, snippet(&text, at, at + 40)));
+            }
         }
     }
     if norm.nul_in_path {
@@ -260,7 +271,8 @@ pub fn walk(text: &str) -> Walk {
                 continue;
             }
             // `..`, and `....` (what `....//` leaves after a filter strips `../`).
-            if seg == ".." || seg == "...." {
+            // `?` is a one-character wildcard for Windows file APIs (`?.`, `.?`).
+            if seg == ".." || seg == "...." || seg == "?." || seg == ".?" {
                 w.dotdot = w.dotdot.saturating_add(1);
                 depth -= 1;
                 low = low.min(depth);
@@ -301,7 +313,7 @@ fn find_component<'n>(lower: &str, names: &[&'n str]) -> Option<(usize, &'n str)
 }
 
 /// Top-level directories of a server file system (lower-case).
-const UNIX_ROOTS: &[&str] = &["etc", "proc", "var", "usr", "root", "boot", "bin", "sbin", "lib", "lib64", "srv"];
+const UNIX_ROOTS: &[&str] = &["etc", "proc", "var", "usr", "root", "boot", "bin", "sbin", "lib", "lib64", "srv", "opt"];
 const WINDOWS_ROOTS: &[&str] = &[
     "windows", "winnt", "xampp", "wamp", "inetpub", "program files", "programfiles", "program files (x86)",
     "progra~1", "apache", "apache2", "apache group", "php", "php4", "php5", "mysql", "boot.ini",
@@ -383,6 +395,9 @@ mod tests {
             "/usr/local/apache2/logs/access.log",
             "/var/cpanel/cpanel.config%00",
             "\\apache2\\log\\access.log",
+            "/opt/lampp/logs/access_log",
+            "/logs/error.log%00",
+            "?.%5c?.%5c?.%5cetc%5cpasswd",
         ] {
             assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
         }
