@@ -25,11 +25,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     while let Some(off) = b.get(i..).and_then(|r| memchr::memchr(b'(', r)) {
         let at = i + off;
         let mut prev = prev_non_space(b, at);
-        if matches!(prev, Some(b'|' | b'&' | b'!')) {
-            let p = b.get(..at).and_then(|r| r.iter().rposition(|&c| matches!(c, b'|' | b'&' | b'!'))).unwrap_or(0);
-            if prev_non_space(b, p) == Some(b')') {
-                prev = Some(b')');
-            }
+        // `)!(`, `)|(`: an operator glued between the closing and the opening paren.
+        if at >= 2 && matches!(b.get(at - 1), Some(b'|' | b'&' | b'!')) && b.get(at - 2) == Some(&b')') {
+            prev = Some(b')');
+        } else if matches!(prev, Some(b'|' | b'&' | b'!')) {
+            prev = None;
         }
         let mut j = at + 1;
         while matches!(b.get(j), Some(b' ' | b'(')) {
@@ -52,6 +52,14 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         push_once(out, since, hit("ldapi.wildcard-close", CLASS, 5, 1, snippet(&t, at.saturating_sub(8), at + 40)));
     } else if t.trim_end().ends_with("*)") && t.len() < 64 && !t.contains(' ') {
         push_once(out, since, hit("ldapi.wildcard-close", CLASS, 3, 2, snippet(&t, 0, 64)));
+    }
+    // A probe made of filter metacharacters (`*()|&'`).
+    let trimmed = t.trim();
+    if trimmed.len() <= 24 && !trimmed.contains(' ') && trimmed.contains('*') && trimmed.contains('(') && trimmed.contains(')') && (trimmed.contains('|') || trimmed.contains('&')) {
+        let meta = trimmed.bytes().filter(|c| b"*()|&!=\\'".contains(c)).count();
+        if meta * 2 >= trimmed.len() {
+            push_once(out, since, hit("ldapi.metacharacter-probe", CLASS, 5, 1, snippet(&t, 0, 40)));
+        }
     }
     if contains_ci(&t, "objectclass=*") || contains_ci(&t, "objectclass=") && t.contains('(') {
         push_once(out, since, hit("ldapi.objectclass", CLASS, 5, 1, snippet(&t, 0, 80)));
@@ -133,6 +141,7 @@ mod tests {
             "*))\0",
             "\\2a\\29\\28uid=\\2a",
             "(&(uid=admin)(password=*))",
+            "*()|&'",
         ] {
             assert!(score(a) >= 5, "{a:?}");
         }
@@ -150,6 +159,7 @@ mod tests {
             "(555) 123-4567",
             "x == (y)",
             "C:\\path\\to",
+            "(*) | (&)",
         ] {
             assert!(score(b) < 5, "{b:?}");
         }

@@ -108,8 +108,9 @@ fn scan_js(t: &str, out: &mut Vec<Hit>, since: usize) {
         let js = after.starts_with("==") || after.starts_with("!=") || after.starts_with(".match(") || after.starts_with(".length") || after.starts_with(".indexof(") || after.starts_with('[');
         // Quote breakout before it (`' && this.x`, `'|| this.x`).
         let breakout = t.get(..at).is_some_and(|p| p.contains('\'') || p.contains('"')) && (t.contains("&&") || t.contains("||") || t.contains(';'));
-        if !ident.is_empty() && js && breakout {
-            push_once(out, since, hit("nosqli.where-javascript", CLASS, 5, 1, snippet(t, at.saturating_sub(12), at + 60)));
+        if !ident.is_empty() && js {
+            let score = if breakout { 5 } else { 3 };
+            push_once(out, since, hit("nosqli.where-javascript", CLASS, score, 1, snippet(t, at.saturating_sub(12), at + 60)));
         }
     }
     // `';sleep(5000);'` — a quote, then a JS statement.
@@ -118,6 +119,26 @@ fn scan_js(t: &str, out: &mut Vec<Hit>, since: usize) {
         let digits = t.get(at + 6..).is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
         if digits && (before.ends_with(';') || before.ends_with("&&") || before.ends_with("||")) && t.contains('\'') {
             push_once(out, since, hit("nosqli.where-javascript", CLASS, 5, 1, snippet(t, at.saturating_sub(8), at + 30)));
+        }
+    }
+    // `';return 'a'=='a'`, `0;return true`: a statement injected into a JS expression.
+    let b = t.as_bytes();
+    let mut from = 0;
+    while let Some(at) = super::textscan::find_ci_from(t, "return", from) {
+        from = at + 6;
+        let before = t.get(..at).unwrap_or_default().trim_end();
+        let after = t.get(at + 6..).unwrap_or_default().trim_start();
+        let stmt = before.ends_with(';') && super::textscan::word_end(b, at + 6);
+        let value = after.starts_with("true") || after.starts_with("1") || after.starts_with("(true") || after.starts_with('\'') && after.contains("==") || after.starts_with('"') && after.contains("==") || after.starts_with("this.");
+        if stmt && value {
+            push_once(out, since, hit("nosqli.where-javascript", CLASS, 5, 1, snippet(t, at.saturating_sub(8), at + 40)));
+            break;
+        }
+    }
+    // Busy-wait timing loops (`do{..}while(pt-it<5000)`).
+    if let Some(at) = lower_has("new date()") {
+        if lower_has("while(").is_some() || lower_has("while (").is_some() {
+            push_once(out, since, hit("nosqli.where-javascript", CLASS, 5, 1, snippet(t, at, at + 60)));
         }
     }
     if let Some(at) = lower_has("db.") {
@@ -154,6 +175,9 @@ mod tests {
             "';sleep(5000);'",
             "db.collection.find( { $where: function() { return 1 } } );",
             "'; return this.a != 'x'; var z='",
+            "';return 'a'=='a' && ''=='",
+            "0;return true",
+            "';it=new Date();do{pt=new Date();}while(pt-it<5000);",
         ] {
             assert!(score(Part::BodyRaw, "", a) >= 5, "{a}");
         }
@@ -170,6 +194,8 @@ mod tests {
             "I need sleep(8 hours)",
             "ask db.admin about it",
             "total: $gt",
+            "Click save; return to the list later",
+            "function f() { return x; }",
         ] {
             assert!(score(Part::BodyValue, "x", b) < 5, "{b}");
         }

@@ -258,6 +258,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
                 let strong = !matches!(u.scheme.as_str(), "ldap" | "ldaps" | "smb" | "sftp" | "telnet");
                 push_once(out, since, hit("ssrf.dangerous-scheme", CLASS, if strong { 5 } else { 3 }, 1, ev.clone()));
             }
+            // Line breaks inside a URL smuggle protocol commands (memcached, redis, SMTP).
+            let tok_end = u.rest.find(|c: char| c == ' ' || c == '"' || c == '\'').unwrap_or(u.rest.len());
+            if u.rest.get(..tok_end).is_some_and(|r| r.contains('\n') || r.contains('\r')) && !header {
+                push_once(out, since, hit("ssrf.protocol-smuggling", CLASS, 5, 1, ev.clone()));
+            }
             report_host(&u.host, header, true, ev, out, since);
         }
     }
@@ -363,6 +368,7 @@ mod tests {
             ("url", "localhost4.localdomain4/"),
             ("url", "[::]:80/"),
             ("x", "http://0251.0376.0251.0376/"),
+            ("url", "ldap://evil.com:11211/\nstats\nquit"),
         ] {
             assert!(score(n, a) >= 5, "{a}");
         }

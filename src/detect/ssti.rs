@@ -23,7 +23,12 @@ const GADGETS: &[&str] = &[
     "request.environ", "settings.secret", "application.", "freemarker", "classloader",
     "getfilter", "pagecontext", "facescontext", "mro", "builtins", "globals", "subclasses",
     "dict", "read()", "object.", "kernel.", "`", "tostring.call", "render(", "spawn",
+    "app.request", "dump(", "filter(", "|filter", "|map", "|join", "getclassloader", "class.",
+    "touppercase()", "tolowercase()", "_context", "getenv", "environ",
 ];
+
+/// A whole expression that is just one of these names (`{{ request }}`, `{{app}}`).
+const BARE_GADGETS: &[&str] = &["request", "app", "session", "settings", "g", "range", "dump", "_context", "this", "root", "global"];
 
 struct Delim {
     open: &'static str,
@@ -43,6 +48,7 @@ const DELIMS: &[Delim] = &[
     Delim { open: "{%", close: "%}", strong: 5 },
     Delim { open: "{$", close: "}", strong: 5 },
     Delim { open: "{", close: "}", strong: 5 },
+    Delim { open: "@(", close: ")", strong: 5 },
 ];
 
 /// Per-value scan.
@@ -51,7 +57,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
     let b = t.as_bytes();
     let since = out.len();
-    if memchr::memchr3(b'{', b'<', b'#', b).is_none() && !t.contains("__") {
+    if memchr::memchr3(b'{', b'<', b'#', b).is_none() && !t.contains("__") && !t.contains("@(") && !t.contains("[#") {
         return;
     }
     // Python object walks are template/sandbox escapes wherever they appear.
@@ -88,7 +94,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
             if arithmetic(inner) {
                 push_once(out, since, hit("ssti.expression-arithmetic", CLASS, d.strong, 1, ev));
-            } else if gadget(inner) {
+            } else if gadget(inner) || BARE_GADGETS.contains(&inner.trim().to_ascii_lowercase().as_str()) || method_call(inner) && d.open != "{" && d.open != "@(" {
                 let score = if d.open == "{" { 3 } else { d.strong };
                 push_once(out, since, hit("ssti.expression-gadget", CLASS, score, 1, ev));
             } else if matches!(d.open, "<%" | "<%=") && erb_code(inner) {
@@ -104,6 +110,8 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     for (needle, rule) in [
         ("<#assign", "ssti.freemarker-directive"),
         ("<#list", "ssti.freemarker-directive"),
+        ("[#assign", "ssti.freemarker-directive"),
+        ("[#list", "ssti.freemarker-directive"),
         ("<@", "ssti.freemarker-directive"),
         ("#set(", "ssti.velocity-directive"),
         ("#set (", "ssti.velocity-directive"),
@@ -169,6 +177,17 @@ fn gadget(inner: &str) -> bool {
     })
 }
 
+/// `x.method(...)` inside an expression: templates evaluating method calls.
+fn method_call(inner: &str) -> bool {
+    let b = inner.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c == b'.' && {
+            let name: Vec<u8> = b.get(i + 1..).unwrap_or_default().iter().take_while(|x| x.is_ascii_alphanumeric() || **x == b'_').copied().collect();
+            name.len() >= 2 && name.first().is_some_and(|x| x.is_ascii_alphabetic()) && b.get(i + 1 + name.len()) == Some(&b'(')
+        }
+    })
+}
+
 /// ERB/JSP/ASP code that does something: a method call or a shell-out.
 fn erb_code(inner: &str) -> bool {
     let s = inner.trim();
@@ -215,6 +234,12 @@ mod tests {
             "{{constructor.constructor('alert(1)')()}}",
             "aaaa' #{1*1} 'bbb",
             "{7*7}",
+            "@(1+2)",
+            "{{dump(app)}}",
+            "{{ request }}",
+            "{{'a'.toUpperCase()}}",
+            "${class.getClassLoader()}",
+            "[#assign ex = 'freemarker.template.utility.Execute'?new()]${ ex('id')}",
         ] {
             assert!(score(a) >= 5, "{a}");
         }
@@ -235,6 +260,8 @@ mod tests {
             "issue #{number}",
             "{% raw %}",
             "{1,2,3}",
+            "email me @(home)",
+            "{{ user.name }}",
         ] {
             assert!(score(b) < 5, "{b}");
         }

@@ -89,21 +89,25 @@ fn skip_ws(b: &[u8], j: &mut usize) {
     }
 }
 
-/// Request-level: UTF-16 XML bodies, which the value pipeline (UTF-8 text) cannot read;
-/// they are transcoded first. UTF-8 XML reaches `scan` through the XML parser (the
-/// DOCTYPE is one of its values).
+/// Request-level: XML bodies the value pipeline cannot read as UTF-8 text (UTF-16,
+/// UTF-7: transcoded first), and declarations outside a DOCTYPE in XML bodies (the XML
+/// parser hands the DOCTYPE to `scan` as a value, but drops stray `<!ENTITY`s).
 pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
     if req.body.is_empty() {
         return;
     }
     let body = req.body.get(..MAX_BYTES).unwrap_or(&req.body);
     let ct = req.header("content-type").map(|c| c.to_ascii_lowercase()).unwrap_or_default();
-    let (text, decoder) = match utf16(body) {
-        Some(s) => (s, Some("utf16")),
-        None => (String::from_utf8_lossy(body).into_owned(), None),
+    let (text, decoder) = if let Some(s) = utf16(body) {
+        (s, Some("utf16"))
+    } else if memchr::memmem::find(body, b"+ADw").is_some() {
+        (utf7(&String::from_utf8_lossy(body)), Some("utf7"))
+    } else if ct.contains("xml") && find_ci(&String::from_utf8_lossy(body), "<!doctype").is_none() {
+        (String::from_utf8_lossy(body).into_owned(), None)
+    } else {
+        return;
     };
-    let xmlish = ct.contains("xml") || text.trim_start().starts_with('<');
-    if !xmlish || decoder.is_none() {
+    if decoder.is_some() && !(ct.contains("xml") || text.trim_start().starts_with('<')) {
         return;
     }
     let mut hits = Vec::new();
@@ -119,6 +123,50 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
             paranoia: h.paranoia,
         });
     }
+}
+
+/// Decodes UTF-7 (`+ADw-` is `<`): base64 runs after `+` hold UTF-16BE code units.
+fn utf7(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c != b'+' {
+            out.push(c as char);
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while b.get(j).is_some_and(|x| x.is_ascii_alphanumeric() || *x == b'+' || *x == b'/') {
+            j += 1;
+        }
+        if j == start {
+            out.push('+');
+        } else {
+            let mut bits: u32 = 0;
+            let mut nbits = 0;
+            let mut units = Vec::new();
+            for &x in b.get(start..j).unwrap_or_default() {
+                let v = match x {
+                    b'A'..=b'Z' => x - b'A',
+                    b'a'..=b'z' => x - b'a' + 26,
+                    b'0'..=b'9' => x - b'0' + 52,
+                    b'+' => 62,
+                    _ => 63,
+                } as u32;
+                bits = (bits << 6) | v;
+                nbits += 6;
+                if nbits >= 16 {
+                    nbits -= 16;
+                    units.push(((bits >> nbits) & 0xffff) as u16);
+                }
+            }
+            out.extend(char::decode_utf16(units).map(|r| r.unwrap_or('\u{fffd}')));
+        }
+        i = if b.get(j) == Some(&b'-') { j + 1 } else { j };
+    }
+    out
 }
 
 /// Decodes a UTF-16 body (BOM, or `<` followed/preceded by NUL), ASCII range only.
@@ -179,6 +227,26 @@ mod tests {
         ] {
             assert!(score(b) < 5, "{b}");
         }
+    }
+
+    #[test]
+    fn utf7_and_stray_entities() {
+        let body = b"<?xml version=\"1.0\" encoding=\"UTF-7\"?>+ADwAIQ-DOCTYPE foo+AFs +ADwAIQ-ENTITY xxe SYSTEM +ACI-http://x/+ACI +AD4AXQA+".to_vec();
+        let req = HttpRequest { method: "POST".into(), uri: "/".into(), headers: vec![("content-type".into(), b"application/xml".to_vec())], body, ..Default::default() };
+        let mut out = Vec::new();
+        scan_request(&req, &mut out);
+        assert!(out.iter().any(|f| f.rule == "xxe.external-entity" && f.decoders == ["utf7"]), "{out:?}");
+        let body = b"<?xml version=\"1.0\"?><!ENTITY % d SYSTEM \"file:///x.dtd\"><a/>".to_vec();
+        let req = HttpRequest { method: "POST".into(), uri: "/".into(), headers: vec![("content-type".into(), b"text/xml".to_vec())], body, ..Default::default() };
+        let mut out = Vec::new();
+        scan_request(&req, &mut out);
+        assert!(out.iter().any(|f| f.rule == "xxe.external-entity"), "{out:?}");
+        // A DOCTYPE is the value scan's (no double count).
+        let body = b"<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>".to_vec();
+        let req = HttpRequest { method: "POST".into(), uri: "/".into(), headers: vec![("content-type".into(), b"text/xml".to_vec())], body, ..Default::default() };
+        let mut out = Vec::new();
+        scan_request(&req, &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]
