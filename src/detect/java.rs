@@ -12,8 +12,9 @@ const MAX_BYTES: usize = 8192;
 
 /// Gadget classes and calls that prove an attempt (lower-case).
 const GADGETS: &[&str] = &[
-    "java.lang.runtime", "java.lang.processbuilder", "java.lang.reflect.", "java.lang.classloader",
-    "java.lang.system", "java.lang.thread", "java.lang.class", "javax.script.scriptenginemanager",
+    "java.lang.runtime", "java.lang.processbuilder", "java.lang.classloader", "java.lang.process",
+    "javax.script.scriptenginemanager", "processbuilder", "clonetransformer", "forclosure",
+    "whileclosure", "instantiatefactory", "prototypeclonefactory", "prototypeserializationfactory",
     "java.beans.xmldecoder", "java.net.urlclassloader", "java.io.objectinputstream",
     "javax.naming.initialcontext", "javax.management.", "org.apache.commons.collections.functors",
     "org.apache.commons.collections4.functors", "invokertransformer", "instantiatetransformer",
@@ -60,12 +61,24 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             push_once(out, since, hit("java.spring-classloader", CLASS, 5, 1, snippet(s, 0, 100)));
         }
     }
+    if matches!(v.part, Part::Header | Part::BodyValue) && super::php::upload_name(v.name) {
+        let n = t.trim().trim_end_matches(['.', ' ']).to_ascii_lowercase();
+        let ext = n.rsplit('.').next().unwrap_or_default().trim();
+        if n.contains('.') && matches!(ext, "jsp" | "jspx" | "jspf" | "jsw" | "jsv" | "jtml") {
+            push_once(out, since, hit("java.jsp-upload", CLASS, 5, 1, snippet(t, 0, 80)));
+        }
+    }
     if !t.bytes().any(|b| matches!(b, b'.' | b'#' | b'@' | b'(' | b'{')) && !looks_base64(t) {
         return;
     }
     let lower = t.to_ascii_lowercase();
     for g in GADGETS {
         if let Some(at) = lower.find(g) {
+            // A frame of a stack trace (`at java.lang.ClassLoader.loadClass(ClassLoader.java:418)`)
+            // names classes without invoking them.
+            if stack_frame(&lower, at) {
+                continue;
+            }
             // `@type` is fastjson's autoType key: only with a class name after it.
             if *g == "@type" && !lower.get(at..).is_some_and(|r| r.contains("\"@type\"") && (r.contains("com.") || r.contains("org.") || r.contains("java."))) {
                 continue;
@@ -110,6 +123,15 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     let _ = contains_ci;
+}
+
+/// `at pkg.Class.method(File.java:123)` around offset `at`.
+fn stack_frame(lower: &str, at: usize) -> bool {
+    let before = lower.get(..at).unwrap_or_default();
+    let after = lower.get(at..).unwrap_or_default();
+    let line_end = after.find('\n').unwrap_or(after.len()).min(160);
+    let line = after.get(..line_end).unwrap_or_default();
+    before.trim_end_matches([' ', '\t']).ends_with("at") && (line.contains(".java:") || line.contains("(native method)") || line.contains("(unknown source)"))
 }
 
 fn spel_type(lower: &str) -> Option<usize> {
@@ -263,6 +285,7 @@ mod tests {
             "{\"@type\":\"com.sun.rowset.JdbcRowSetImpl\",\"dataSourceName\":\"ldap://x\"}",
             // base64 of "...InvokerTransformer..." at an odd alignment
             "xSW52b2tlclRyYW5zZm9ybWVy",
+            "ProcessBuilder.evil.forclosure",
         ] {
             assert!(score(Part::BodyValue, "data", a) >= 5, "{a}");
         }
@@ -280,6 +303,7 @@ mod tests {
             "What(ever)",
             "email@example.com",
             "java.lang.String",
+            "Exception in thread main\n\tat java.lang.ClassLoader.loadClass(ClassLoader.java:418)\n\tat java.lang.Thread.run(Thread.java:748)",
         ] {
             assert!(score(Part::BodyValue, "data", b) < 5, "{b}");
         }

@@ -6,7 +6,7 @@
 //! spellings resolve to the same name.
 
 use super::textscan::{contains_ci, find_ci, hit, is_ident, push_once, snippet};
-use super::{Hit, Value};
+use super::{Hit, Part, Value};
 
 const CLASS: &str = "php";
 const MAX_BYTES: usize = 8192;
@@ -70,7 +70,23 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     } else if let Some(at) = t.find("<?") {
         let next = b.get(at + 2).copied();
         if next.is_some_and(|c| c.is_ascii_whitespace()) && !contains_ci(t.get(at..).unwrap_or_default(), "<?xml") {
-            push_once(out, since, hit("php.short-open-tag", CLASS, 3, 2, snippet(t, at, at + 80)));
+            // `<? echo 'x'; ?>`: code follows.
+            let code = t.get(at + 2..).unwrap_or_default().trim_start();
+            let kw = ["echo", "print", "system", "eval", "include", "require", "exec", "passthru", "$", "@"].iter().any(|k| code.to_ascii_lowercase().starts_with(k));
+            let (score, pl) = if kw { (5, 1) } else { (3, 2) };
+            push_once(out, since, hit("php.short-open-tag", CLASS, score, pl, snippet(t, at, at + 80)));
+        }
+    }
+    if let Some(at) = find_ci(t, "[php]").or_else(|| find_ci(t, "[/php]")) {
+        push_once(out, since, hit("php.bbcode-php", CLASS, 5, 1, snippet(t, at, at + 60)));
+    }
+    // Variable variables: `${'name'}`.
+    if let Some(at) = t.find("${'").or_else(|| t.find("${\"")) {
+        push_once(out, since, hit("php.variable-variable", CLASS, 3, 1, snippet(t, at, at + 40)));
+    }
+    if matches!(v.part, Part::Header | Part::BodyValue) && upload_name(v.name) {
+        if let Some(ext) = script_extension(t) {
+            push_once(out, since, hit("php.script-upload", CLASS, 5, 1, format!("{ext}: {}", snippet(t, 0, 80))));
         }
     }
     if t.contains('$') {
@@ -108,9 +124,73 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             push_once(out, since, hit(rule, CLASS, 5, 1, ev));
         }
         if let Some(at) = variable_call(&code) {
-            push_once(out, since, hit("php.variable-function-call", CLASS, 3, 2, snippet(&code, at, at + 60)));
+            push_once(out, since, hit("php.variable-function-call", CLASS, 5, 1, snippet(&code, at, at + 60)));
+        }
+        if let Some(at) = callable_expression(&code) {
+            push_once(out, since, hit("php.callable-expression", CLASS, 5, 1, snippet(&code, at.saturating_sub(30), at + 40)));
         }
     }
+}
+
+/// Headers and fields that carry an uploaded file's name.
+pub fn upload_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase().replace(['_', '.'], "-");
+    matches!(n.as_str(), "x-filename" | "x-file-name" | "filename" | "x-upload-filename" | "file-name")
+}
+
+/// A file name ending in a PHP-executable extension (`a.php`, `x.php5...`, `y.phtml `).
+fn script_extension(t: &str) -> Option<String> {
+    let n = t.trim().trim_end_matches(['.', ' ', '\0']).to_ascii_lowercase();
+    let ext = n.rsplit('.').next()?;
+    let ext = ext.trim();
+    let php = ext.starts_with("php") && ext.get(3..).is_some_and(|r| r.bytes().all(|c| c.is_ascii_digit() || c == b's' || c == b't'))
+        || matches!(ext, "phtml" | "pht" | "phar" | "inc" | "shtml" | "htaccess" | "phpt" | "pgif");
+    (php && n.contains('.')).then(|| ext.to_string())
+}
+
+/// `(system)('id');`, `(sy.(st).em)('uname');`, `(x)[0][0]('uname');`: a parenthesised
+/// expression called with a literal, ending a statement.
+fn callable_expression(code: &str) -> Option<usize> {
+    let b = code.as_bytes();
+    let mut from = 0;
+    let mut n = 0;
+    while let Some(p) = code.get(from..).and_then(|r| r.find('(')).map(|o| o + from) {
+        n += 1;
+        if n > 128 {
+            break;
+        }
+        from = p + 1;
+        // Walk back over blanks and `[..]` indexes to a `)`.
+        let mut k = p;
+        loop {
+            while k > 0 && b.get(k - 1).is_some_and(|c| c.is_ascii_whitespace()) {
+                k -= 1;
+            }
+            if k > 0 && b.get(k - 1) == Some(&b']') {
+                match b.get(..k - 1).and_then(|r| r.iter().rposition(|&c| c == b'[')) {
+                    Some(o) => k = o,
+                    None => break,
+                }
+                continue;
+            }
+            break;
+        }
+        if k == 0 || b.get(k - 1) != Some(&b')') {
+            continue;
+        }
+        let rest = code.get(p + 1..).unwrap_or_default();
+        let Some(close) = rest.find(')') else { continue };
+        if close > 64 {
+            continue;
+        }
+        let arg = rest.get(..close).unwrap_or_default().trim();
+        let after = rest.get(close + 1..).unwrap_or_default().trim_start();
+        let literal = arg.starts_with('"') || !arg.is_empty() && arg.bytes().all(is_ident);
+        if literal && (after.is_empty() || after.starts_with(';')) {
+            return Some(p);
+        }
+    }
+    None
 }
 
 /// `O:8:"stdClass":1:{`, `C:11:"ArrayObject":`, also with `&quot;` quoting.
@@ -208,6 +288,13 @@ fn code_view(t: &str) -> String {
                 continue;
             }
         }
+        // `exec# comment\n (..)`: a shell-style comment up to the line end.
+        if c == b'#' && i > 0 && b.get(i - 1).is_some_and(|&p| is_ident(p)) {
+            if let Some(e) = b.get(i..).and_then(|r| r.iter().position(|&x| x == b'\n')) {
+                i += e + 1;
+                continue;
+            }
+        }
         if c == b'"' || c == b'\'' {
             // `"sys" . "tem"` → `system`: skip the quote, then an optional `. "` join.
             let mut j = i + 1;
@@ -265,12 +352,15 @@ fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
             continue;
         }
         let arg = code.get(p + 1..).unwrap_or_default().trim_start();
-        if let Some(f) = STRONG_FUNCS.iter().find(|f| **f == name) {
+        // `FOOgzinflate(`: long, distinctive names also count glued to a prefix.
+        let strong_name = STRONG_FUNCS.iter().find(|f| **f == name || f.len() >= 8 && name.ends_with(**f));
+        if let Some(f) = strong_name {
             // A strong name still needs an argument list that looks like code, not prose
             // (`(see below)`): quote, variable, call, number, `)` or a backtick.
             let number_arg = arg.bytes().take_while(|c| c.is_ascii_digit()).count() > 0 && arg.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start().starts_with([')', ',']);
             let argish = arg.starts_with(['"', '$', '`', ')', '\'']) || number_arg || arg.get(..arg.find('(').unwrap_or(0).min(32)).is_some_and(|f2| !f2.is_empty() && f2.bytes().all(is_ident));
-            if argish || !name.contains('_') && name.len() > 6 {
+            let ident_arg = arg.find(')').is_some_and(|k| k > 0 && k <= 32 && arg.get(..k).is_some_and(|a| a.bytes().all(is_ident)));
+            if argish || ident_arg || arg.is_empty() || !name.contains('_') && name.len() > 6 {
                 return Some((f, true, s));
             }
         }
@@ -291,12 +381,12 @@ fn variable_call(code: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(at) = code.get(from..).and_then(|r| r.find('$')).map(|o| o + from) {
         from = at + 1;
+        if !b.get(at + 1).is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_') {
+            continue;
+        }
         let mut j = at + 1;
         while b.get(j).is_some_and(|&c| is_ident(c)) {
             j += 1;
-        }
-        if j == at + 1 {
-            continue;
         }
         while matches!(b.get(j), Some(b' ' | b'\t' | b'\r' | b'\n')) {
             j += 1;
@@ -356,9 +446,27 @@ mod tests {
             "$_SERVER['HTTP_USER_AGENT']",
             ";${@print(md5(RCEVulnerable))};",
             "@system('id')",
+            "(sy.(st).em)('uname');",
+            "(system)(ls);",
+            "$y = 'sys'.'tem';($y)('uname');",
+            "$_aB_4c[5]['d'] /*lol*/ (17)",
+            "FOOGzInFlAtE()",
+            "fopen# x\n (blah)",
+            "<? echo 'hello'; ?>",
+            "[php]echo \"test\"",
         ] {
             assert!(score(a) >= 5, "{a}");
         }
+    }
+
+    #[test]
+    fn uploads() {
+        let mut out = Vec::new();
+        scan(&Value { part: Part::Header, name: "x-filename", text: "shell.php5..." }, &mut out);
+        assert!(out.iter().any(|h| h.rule == "php.script-upload"));
+        let mut out = Vec::new();
+        scan(&Value { part: Part::Header, name: "x-filename", text: "photo.jpg" }, &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]
@@ -376,6 +484,9 @@ mod tests {
             "echo chamber (2024)",
             "glob pattern (*.txt) matches",
             "I need sleep (8 hours)",
+            "(see above)(and below)",
+            "costs $5 (five)",
+            "hyperlink(x)",
         ] {
             assert!(score(b) < 5, "{b}");
         }
