@@ -172,6 +172,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
 
+    // cmd.exe control flow: `FOR /F "..." %%G IN (...) DO ...`, `IF [NOT] EXIST x cmd`.
+    if let Some((score, at)) = batch_statement(t) {
+        push_once(out, since, hit("rce.windows-batch", CLASS, score, 1, snippet(t, at, at + 80)));
+    }
+
     // Server-side includes.
     if let Some(at) = find_ci(t, "<!--#") {
         let d = t.get(at + 5..).unwrap_or_default().trim_start().to_ascii_lowercase();
@@ -410,6 +415,71 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     Some(Cmd { strength, args_shellish, ends_value, then_separator, then_close, end })
 }
 
+/// A `FOR ... %v IN (...) DO` loop or an `IF` statement in cmd.exe syntax. Returns the
+/// score and offset.
+fn batch_statement(t: &str) -> Option<(u32, usize)> {
+    let lower = t.get(..super::textscan::floor_char(t, 2048)).unwrap_or(t).to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let words = |from: usize| -> Vec<(usize, &str)> {
+        let mut v = Vec::new();
+        let mut i = from;
+        while v.len() < 24 {
+            while b.get(i).is_some_and(|c| c.is_ascii_whitespace() || *c == b'+') {
+                i += 1;
+            }
+            if i >= b.len() {
+                break;
+            }
+            let start = i;
+            while b.get(i).is_some_and(|c| !c.is_ascii_whitespace() && *c != b'+') {
+                i += 1;
+            }
+            v.push((start, lower.get(start..i).unwrap_or_default()));
+        }
+        v
+    };
+    let mut from = 0;
+    while let Some(at) = lower.get(from..).and_then(|r| r.find("for")).map(|o| o + from) {
+        from = at + 3;
+        if !super::textscan::word_start(b, at) || !super::textscan::word_end(b, at + 3) {
+            continue;
+        }
+        let ws = words(at + 3);
+        // Skip switches and the options string to the loop variable.
+        let var = ws.iter().position(|(_, w)| w.starts_with('%') && w.len() <= 4 && w.len() >= 2);
+        if let Some(vi) = var {
+            let rest: Vec<&str> = ws.iter().skip(vi + 1).map(|(_, w)| *w).collect();
+            let has_in = rest.first().is_some_and(|w| *w == "in" || w.starts_with("in("));
+            let has_do = rest.iter().any(|w| *w == "do" || w.ends_with(")do") || w.starts_with("do"));
+            if has_in && has_do && lower.get(at..).is_some_and(|r| r.contains('(') && r.contains(')')) {
+                return Some((5, at));
+            }
+        }
+    }
+    let mut from = 0;
+    while let Some(at) = lower.get(from..).and_then(|r| r.find("if")).map(|o| o + from) {
+        from = at + 2;
+        if !super::textscan::word_start(b, at) || !super::textscan::word_end(b, at + 2) {
+            continue;
+        }
+        let ws = words(at + 2);
+        let mut k = 0;
+        if ws.first().is_some_and(|(_, w)| *w == "not" || *w == "/i") {
+            k += 1;
+        }
+        let Some((_, first)) = ws.get(k) else { continue };
+        let cond_kw = matches!(*first, "exist" | "defined" | "errorlevel" | "cmdextversion");
+        let cmp = ws.iter().skip(k).take(4).any(|(_, w)| matches!(*w, "equ" | "neq" | "lss" | "leq" | "gtr" | "geq") || w.contains("=="));
+        let enough = ws.len() >= k + 3;
+        let has_var = lower.get(at..).is_some_and(|r| r.contains('%') || r.contains('!'));
+        if (cond_kw || cmp) && enough {
+            let score = if has_var || cmp && cond_kw || first.starts_with('%') || first.starts_with('"') || first.starts_with('[') || first.starts_with('(') { 5 } else { 3 };
+            return Some((score, at));
+        }
+    }
+    None
+}
+
 /// The raw text up to the next blank.
 fn raw_token(rest: &[u8]) -> &[u8] {
     let n = rest.iter().take(128).position(|c| c.is_ascii_whitespace()).unwrap_or(rest.len().min(128));
@@ -493,6 +563,11 @@ mod tests {
             "' whoami",
             "$aaaaaa/bin$bbbbbb/cat$ccccccc $dddddd/etc$eeeeeee/passwd$fffffff",
             "'; str=$(echo IITGSD); str1=${#str}; if [ 4 -ne ${str1} ]; then sleep 0; fi &",
+            "FOR /F \"tokens=1-5\" %A IN (\"This is a short sentence\") DO @echo %A %B %D",
+            "for %%d in (A,C,D) do DIR %%d *.*",
+            "IF        [%1]==[]               ECHO Value Missing",
+            "if (1) equ (1) echo hey",
+            "IF        %ERRORLEVEL% GTR 2     echo test",
         ] {
             assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
         }
@@ -523,6 +598,9 @@ mod tests {
             "file; copy of my notes",
             "$HOME is your home",
             "mammal;cat;ears",
+            "if not found, call us for help in (most) cases; do it now",
+            "for each in (list) do something",
+            "If exist, great",
             "LC & NC - Boys038-XL.jpg",
             "&uddg=http://www.example.com/blog/tags/zsh",
         ] {
