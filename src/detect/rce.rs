@@ -28,7 +28,17 @@ const STRONG: &[&str] = &[
     "sysctl", "dmesg", "lspci", "killall", "pkill", "mkfifo", "mknod", "openssl", "xterm",
     "pwd", "ls", "id", "net1", "schtasks", "reg", "vssadmin", "icacls", "cacls", "findstr",
     "chcp", "arp", "route", "nbtstat", "qwinsta", "quser", "runas", "timeout", "ping", "netsh",
-    "net.exe", "whoami.exe", "ifconfig.exe", "powershell_ise", "sysinfo",
+    "net.exe", "whoami.exe", "ifconfig.exe", "powershell_ise", "sysinfo", "irb", "gdb", "perf",
+    "flock", "ansible", "ansible-playbook", "ansible-console", "ansible-doc", "ansible-inventory",
+    "ansible-vault", "ansible-galaxy", "chef-client", "chef-shell", "chef-solo", "cscli", "visudo",
+    "htop", "strace", "ltrace", "tcpdump", "nsenter", "unshare", "kubectl", "crictl", "runc",
+    "tmux", "gawk", "nawk", "mawk", "rsync", "setarch", "taskset", "stdbuf", "ssh-keygen",
+    "pkexec", "doas", "capsh", "chroot", "start-stop-daemon", "php-cgi", "jjs", "jrunscript",
+    "nodejs", "deno", "luajit", "tclsh", "rlwrap", "rview", "rvim", "mutt", "composer", "ftp",
+    "sftp", "smbclient", "rpcclient", "mysqldump", "pg_dump", "sqlite3", "xxd", "hexdump",
+    "aa-disable", "aa-exec", "setcap", "getcap", "chattr", "lsattr", "dpkg", "rpm", "apt-get",
+    "wall", "write", "logger", "journalctl", "systemd-run", "at", "batch", "nproc", "arch",
+    "lscpu", "lsblk", "blkid", "fdisk", "mkfs", "modprobe", "insmod", "rmmod", "lsmod",
 ];
 
 /// Commands that are also English words: need shell-looking arguments.
@@ -58,7 +68,7 @@ const PS_VERBS: &[&str] = &[
 /// Fragments that are shell/PowerShell invocations wherever they appear.
 const INVOCATIONS: &[&str] = &[
     "/bin/sh", "/bin/bash", "/bin/zsh", "/bin/ksh", "/bin/dash", "/bin/busybox", "/usr/bin/env ",
-    "/bin/nc ", "/dev/tcp/", "/dev/udp/", "cmd.exe", "cmd /c", "cmd/c", "cmd /k", "command.com",
+    "/bin/nc ", "/dev/tcp/", "/dev/udp/", "${shell}", "$shell -c", "$shell<<<", "cmd.exe", "cmd /c", "cmd/c", "cmd /k", "command.com",
     "powershell.exe", "powershell -", "powershell+-", "pwsh -", "invoke-expression",
     "invoke-webrequest", "downloadstring(", "downloadfile(", "net.webclient", "-encodedcommand",
     "frombase64string(", "iex(", "iex (", "start-process", "bash -i", "bash -c", "sh -c ",
@@ -175,6 +185,17 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     // cmd.exe control flow: `FOR /F "..." %%G IN (...) DO ...`, `IF [NOT] EXIST x cmd`.
     if let Some((score, at)) = batch_statement(t) {
         push_once(out, since, hit("rce.windows-batch", CLASS, score, 1, snippet(t, at, at + 80)));
+    }
+
+    // `alias x=curl`: an alias for a known command.
+    if let Some(at) = find_ci(t, "alias") {
+        let rest = t.get(at + 5..).unwrap_or_default().trim_start_matches([' ', '+', '\t']);
+        if let Some(eq) = rest.find('=').filter(|&e| e > 0 && e < 32) {
+            let val = rest.get(eq + 1..).unwrap_or_default().as_bytes();
+            if super::textscan::word_start(s, at) && command_at(val, 0).is_some() {
+                push_once(out, since, hit("rce.alias-command", CLASS, 5, 1, snippet(t, at, at + 60)));
+            }
+        }
     }
 
     // Server-side includes.
@@ -301,6 +322,13 @@ fn read_word_once(s: &[u8], mut i: usize) -> (String, usize) {
                 i += 2;
             }
             b'\'' | b'"' => i += 1,
+            // `[u]name`: a one-character bracket glob is that character.
+            b'[' if s.get(i + 2) == Some(&b']') && s.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric()) => {
+                if let Some(&c1) = s.get(i + 1) {
+                    w.push(c1.to_ascii_lowercase() as char);
+                }
+                i += 3;
+            }
             b'$' => {
                 if ifs_len(s, i) > 0 {
                     break;
@@ -568,6 +596,11 @@ mod tests {
             "IF        [%1]==[]               ECHO Value Missing",
             "if (1) equ (1) echo hey",
             "IF        %ERRORLEVEL% GTR 2     echo test",
+            "alias eennvv=env&eennvv whoami",
+            "alias 'letter'=curl",
+            "x;/usr/bin/[u]name -a",
+            "${SHELL} -c \"echo hi\"",
+            ";gdb -nx -ex \\!whoami -ex quit",
         ] {
             assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
         }
