@@ -6,6 +6,10 @@ use libfuzzer_sys::fuzz_target;
 use mirror_waf::config::Config;
 use mirror_waf::mirror::{MirrorContext, MirrorInputs};
 
+fn opt(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !s.is_empty())
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(cfg) = Config::parse(br#"{"real_ip": {"trusted_proxies": ["127.0.0.0/8", "10.0.0.0/8", "::1/128", "fd00::/8"], "recursive": true}}"#) else {
         return;
@@ -14,7 +18,6 @@ fuzz_target!(|data: &[u8]| {
     let mut l = text.split('\n');
     let authority = l.next().unwrap_or("");
     let xff: Vec<&str> = l.next().map(|x| x.split('|').collect()).unwrap_or_default();
-    let opt = |s: Option<&'_ str>| s.filter(|s| !s.is_empty());
     let inputs = MirrorInputs {
         authority,
         forwarded_for: xff,
