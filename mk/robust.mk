@@ -10,6 +10,12 @@ FUZZ_FLAGS ?= -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 SOAK_REQUESTS ?= 1000000
 
 # `make test` already runs these through test-e2e (pytest tests/e2e); no extra TEST_TARGETS.
+# The short soak in test-e2e needs wrk: install it first (Debian package).
+test-e2e: wrk-tool
+
+.PHONY: wrk-tool
+wrk-tool:
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 
 .PHONY: fuzz fuzz-tools fuzz-build fuzz-seed test-robust soak $(addprefix fuzz-,$(FUZZ_TARGETS))
 
@@ -31,9 +37,8 @@ $(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: fuzz-build fuzz-seed
 fuzz: $(addprefix fuzz-,$(FUZZ_TARGETS))
 	$(PYTHON) fuzz/report.py $(FUZZ_TARGETS)
 
-test-robust: wasm venv
+test-robust: wasm venv wrk-tool
 	$(PY) -m pytest -q tests/e2e/test_robust_hostile.py tests/e2e/test_robust_failopen.py tests/e2e/test_robust_soak.py
 
-soak: wasm venv
-	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || echo "wrk unavailable: soak uses its Python load loop"
+soak: wasm venv wrk-tool
 	SOAK_REQUESTS=$(SOAK_REQUESTS) $(PY) tests/e2e/soak.py

@@ -231,6 +231,13 @@ mod tests {
     use crate::mirror::MirrorInputs;
 
     #[test]
+    fn rfc3339_is_clamped_not_overflowing() {
+        assert_eq!(rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339_millis(u128::MAX), "9999-12-31T23:59:59.768Z");
+        assert_eq!(rfc3339_millis(u128::from(u64::MAX)), "2554-07-21T23:34:33.709Z");
+    }
+
+    #[test]
     fn time_format() {
         assert_eq!(rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339_millis(1_795_608_000_123_000_000), "2026-11-25T12:00:00.123Z");

@@ -30,6 +30,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn odd_authorities_never_panic() {
+        for a in ["", "[", "]", "[]", "[:", "]:80", "[::1", "[::1]:", ":", "::", "é:80", "a-shadow:é", "-shadow", "[é]-shadow:1"] {
+            let (host, had) = strip_shadow(a);
+            assert!(had || host == a, "{a:?} -> {host:?}");
+        }
+        assert_eq!(strip_shadow("[::1]-shadow:80"), ("[::1]-shadow:80".to_string(), false));
+        assert_eq!(strip_shadow("h-shadow:"), ("h:".to_string(), true));
+    }
+
+    #[test]
     fn strips() {
         assert_eq!(strip_shadow("shop.example.com-shadow"), ("shop.example.com".into(), true));
         assert_eq!(strip_shadow("shop.example.com-shadow:8080"), ("shop.example.com:8080".into(), true));

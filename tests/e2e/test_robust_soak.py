@@ -12,8 +12,9 @@ REQUESTS = 20_000
 MAX_GROWTH_KIB = 4096
 
 
-@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk not installed (make soak installs it)")
 def test_short_soak_flat_memory_and_counters():
+    if not shutil.which("wrk"):
+        pytest.fail("wrk not installed: `make test` installs it (mk/robust.mk, wrk-tool)")
     r = soak(REQUESTS, segment_s=5, log=lambda *_: None)
     assert r["requests_served_envoy"] >= REQUESTS
     assert r["non_2xx"] == 0 and r["socket_errors"] == 0, r
