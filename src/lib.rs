@@ -18,6 +18,7 @@
 )]
 
 pub mod config;
+pub mod decode;
 pub mod detect;
 pub mod event;
 pub mod export;
