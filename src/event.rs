@@ -152,7 +152,7 @@ impl Secrets {
                 }
             }
         }
-        values.sort_by(|a, b| b.len().cmp(&a.len()));
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
         Secrets { values }
     }
 
