@@ -161,8 +161,7 @@ def test_collector_down_drops_are_counted_memory_bounded_and_inspection_goes_on(
         sampler.start()
         n = 2000
         statuses = send_many(t.ports["RECEIVER_PORT"], mixed_requests(n, "down"), threads=4)
-        s = settle(t, n, done=lambda s: s["batches_failed_collector_error"] > 0)
-        time.sleep(0.5)
+        s = settle(t, n, done=lambda s: s["batches_failed_collector_error"] > 0 and s["queued"] == 0)
         stop.set()
         sampler.join()
         s = export_stats(t)
