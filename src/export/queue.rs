@@ -21,7 +21,7 @@
 //! - it is O(1) and never touches memory that is already accounted for.
 //!
 //! # Counters and their invariant
-//! `emitted == sent + dropped_queue_full + dropped_collector_error + dropped_timeout + queued`
+//! `emitted == sent + dropped_queue_full + dropped_collector_error + dropped_timeout + dropped_shutdown + queued`
 //! holds after every operation (`queued` = events held: waiting + retry + in flight, which
 //! is also the memory bound: `queued <= queue_max`). A batch that fails counts once in
 //! `batches_failed_*` per failed attempt; its events count as dropped only when they are
@@ -45,6 +45,10 @@ pub enum FailReason {
     /// No answer within `timeout_ms`.
     Timeout,
 }
+
+/// Events given up when the VM's root context ends (plugin reload, drain): their outcome
+/// can no longer be learned, so they are counted as dropped rather than left in `queued`.
+pub const SHUTDOWN: &str = "shutdown";
 
 impl FailReason {
     /// The `reason` tag value.
@@ -88,6 +92,7 @@ pub struct Counters {
     pub dropped_queue_full: u64,
     pub dropped_collector_error: u64,
     pub dropped_timeout: u64,
+    pub dropped_shutdown: u64,
     /// Events held now (waiting + awaiting retry + in flight); never above `queue_max`.
     pub queued: u64,
     pub batches_sent: u64,
@@ -98,7 +103,7 @@ pub struct Counters {
 
 impl Counters {
     pub fn dropped(&self) -> u64 {
-        self.dropped_queue_full + self.dropped_collector_error + self.dropped_timeout
+        self.dropped_queue_full + self.dropped_collector_error + self.dropped_timeout + self.dropped_shutdown
     }
 
     /// `emitted == sent + dropped + queued`.
@@ -144,6 +149,8 @@ pub struct Exporter {
     /// Batches handed out by `next_batch` and not yet tracked or completed.
     handed_out: usize,
     held: usize,
+    /// After `abandon`: every offer is dropped as `shutdown`.
+    closed: bool,
     c: Counters,
 }
 
@@ -158,6 +165,7 @@ impl Exporter {
             in_flight: Vec::new(),
             handed_out: 0,
             held: 0,
+            closed: false,
             c: Counters::default(),
         }
     }
@@ -174,6 +182,10 @@ impl Exporter {
     /// is full. Returns whether it was accepted. O(1); never waits.
     pub fn offer(&mut self, now_ms: u64, record: String) -> bool {
         self.c.emitted += 1;
+        if self.closed {
+            self.c.dropped_shutdown += 1;
+            return false;
+        }
         if self.held >= self.limits.queue_max {
             self.c.dropped_queue_full += 1;
             return false;
@@ -229,6 +241,18 @@ impl Exporter {
     pub fn complete_untracked(&mut self, batch: Batch, reason: FailReason, now_ms: u64) {
         self.handed_out = self.handed_out.saturating_sub(1);
         self.resolve(batch, Outcome::Failed(reason), now_ms);
+    }
+
+    /// The root context is going away: everything held (waiting, awaiting retry, in flight,
+    /// whose answers will never arrive) is counted as dropped with reason `shutdown`.
+    pub fn abandon(&mut self) {
+        self.c.dropped_shutdown += self.held as u64;
+        self.held = 0;
+        self.waiting.clear();
+        self.retry.clear();
+        self.in_flight.clear();
+        self.handed_out = 0;
+        self.closed = true;
     }
 
     /// Whether `token` is a call of this exporter.
@@ -454,6 +478,24 @@ mod tests {
         }
         let c = e.counters();
         assert!(c.sent > 0 && c.dropped_queue_full > 0 && c.dropped_timeout > 0 && c.dropped_collector_error > 0, "{c:?}");
+    }
+
+    #[test]
+    fn abandon_counts_everything_held() {
+        let mut e = ex(2, 10);
+        offer_n(&mut e, 0, 5);
+        let b = e.next_batch(0).unwrap();
+        e.track(1, b);
+        e.abandon();
+        let c = e.counters();
+        assert_eq!((c.dropped_shutdown, c.queued), (5, 0));
+        assert!(c.balanced());
+        assert!(e.complete(1, Outcome::Sent, 1).is_none());
+        assert!(e.next_batch(10_000).is_none());
+        // a request still holding the old configuration: counted, not queued
+        assert!(!e.offer(20_000, "late".into()));
+        let c = e.counters();
+        assert_eq!((c.dropped_shutdown, c.queued, c.emitted), (6, 0, 6));
     }
 
     #[test]

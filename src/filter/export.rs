@@ -119,6 +119,15 @@ impl Export {
         self.pump(sink, m);
     }
 
+    /// The root context ends: what is still held is counted as dropped (`shutdown`) so the
+    /// shared gauge and the invariant stay right after a plugin reload.
+    pub fn shutdown(&self, m: &Metrics) {
+        if let Ok(mut core) = self.core.try_borrow_mut() {
+            core.abandon();
+        }
+        self.publish(m);
+    }
+
     /// Adds what changed since the last call to Envoy's metrics.
     fn publish(&self, m: &Metrics) {
         let Ok(core) = self.core.try_borrow() else { return };
@@ -131,6 +140,7 @@ impl Export {
         m.add(e.dropped_queue_full, d(now.dropped_queue_full, was.dropped_queue_full));
         m.add(e.dropped_collector_error, d(now.dropped_collector_error, was.dropped_collector_error));
         m.add(e.dropped_timeout, d(now.dropped_timeout, was.dropped_timeout));
+        m.add(e.dropped_shutdown, d(now.dropped_shutdown, was.dropped_shutdown));
         m.add(e.batches_sent, d(now.batches_sent, was.batches_sent));
         m.add(e.batches_failed_collector_error, d(now.batches_failed_collector_error, was.batches_failed_collector_error));
         m.add(e.batches_failed_timeout, d(now.batches_failed_timeout, was.batches_failed_timeout));

@@ -31,6 +31,16 @@ pub struct Root {
 }
 
 impl Context for Root {
+    /// The plugin or VM is going away (reload, drain): account for held events.
+    fn on_done(&mut self) -> bool {
+        if let Some(shared) = &self.shared {
+            if let Some(x) = &shared.export {
+                x.shutdown(&shared.metrics);
+            }
+        }
+        true
+    }
+
     fn on_http_call_response(&mut self, token_id: u32, num_headers: usize, _body_size: usize, _num_trailers: usize) {
         let Some(shared) = &self.shared else { return };
         if let (Some(x), Some(sink)) = (&shared.export, &shared.config.events.http) {
@@ -64,6 +74,12 @@ impl RootContext for Root {
                         config.events.http.as_ref().map_or("off".to_string(), |h| format!("{}:{}{} ({:?})", h.cluster, h.authority, h.effective_path(), h.format))
                     ),
                 );
+                // A reconfiguration replaces the exporter: settle the old one's books first.
+                if let Some(old) = self.shared.take() {
+                    if let Some(x) = &old.export {
+                        x.shutdown(&old.metrics);
+                    }
+                }
                 self.shared = Some(Rc::new(Shared { config, engine, metrics, export }));
                 true
             }

@@ -19,7 +19,7 @@ from topology import Topology, default_plugin_config, local_ip
 TRUSTED = ["127.0.0.0/8", "::1/128", "10.0.0.0/8"] + ([f"{local_ip()}/32"] if local_ip() else [])
 
 P = "wasmcustom.mirror_waf_"
-REASONS = ("queue_full", "collector_error", "timeout")
+REASONS = ("queue_full", "collector_error", "timeout", "shutdown")
 
 SQLI = "/search?q=1%27%20UNION%20SELECT%20username%2Cpassword%20FROM%20users--"
 XSS = "/comment?text=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E"
@@ -123,7 +123,8 @@ def collector():
 def test_every_event_arrives_exactly_once_under_load(collector):
     n = 10_000
     http_cfg = {"batch_max": 100, "flush_ms": 100, "queue_max": 10_000, "timeout_ms": 2000}
-    with Topology(cfg(http_cfg, log=False), extra_clusters=collector_cluster(collector.port)) as t:
+    # two Envoy workers: two Wasm VMs, each with its own exporter, counters summed by Envoy
+    with Topology(cfg(http_cfg, log=False), extra_clusters=collector_cluster(collector.port), receiver_concurrency=2) as t:
         t0 = time.time()
         # Straight to the receiver (the copies a front proxy would send): no Python backend in the loop.
         statuses = send_many(t.ports["RECEIVER_PORT"], mixed_requests(n, "load"))
