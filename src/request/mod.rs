@@ -5,6 +5,7 @@
 //! `multipart`, `xml`, and `body` (which parser a body gets, by Content-Type or sniffing).
 
 pub mod body;
+pub mod corpus;
 pub mod json;
 pub mod multipart;
 pub mod query;

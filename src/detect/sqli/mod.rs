@@ -232,6 +232,8 @@ fn ends_expr(s: &[Sig<'_>], i: usize) -> bool {
     }
 }
 
+// One arm per token kind reads better than guards spread over the match.
+#[allow(clippy::collapsible_match)]
 fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
     let mut s: Vec<Sig<'_>> = Vec::with_capacity(toks.len());
     let mut leading_comment = false;
@@ -526,7 +528,7 @@ fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
     let Some(x) = s.get(j) else { return false };
     let follow = s.get(j + 1);
     let follow_ok = |f: Option<&Sig<'_>>| {
-        f.is_none_or(|f| {
+        f.map_or(true, |f| {
             matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Op | Kind::RParen | Kind::Semi | Kind::Word(Kw::From | Kw::Into | Kw::Where | Kw::Limit | Kw::Union))
         }) || x.comment_after
     };

@@ -16,7 +16,7 @@ use super::{Hit, Value};
 const CLASS: &str = "xss";
 
 /// Tags that run script or load active content by themselves.
-const ACTIVE_TAGS: &[&str] = &["script", "iframe", "frame", "frameset", "object", "embed", "applet", "isindex", "vmlframe", "xss", "import", "portal", "fencedframe"];
+const ACTIVE_TAGS: &[&str] = &["script", "iframe", "frame", "frameset", "object", "embed", "applet", "isindex", "vmlframe", "xss", "import", "portal", "fencedframe", "layer", "ilayer"];
 /// Tags that are dangerous with the right attributes or content.
 const RISKY_TAGS: &[&str] = &["svg", "math", "base", "meta", "link", "form", "style", "template", "xml", "bgsound", "layer", "ilayer", "animate", "set", "handler", "listener"];
 /// Attributes that take a URL a browser may navigate to or load.
@@ -37,6 +37,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let mut hits: Vec<Hit> = Vec::new();
     if b.contains(&b'<') {
         tags(&lower, &mut hits);
+        for (pi, score) in [("<?import", 5u32), ("<?xml-stylesheet", 4)] {
+            if let Some(p) = lower.find(pi) {
+                add(&mut hits, "xss.processing-instruction", score, 1, sub(&lower, p, p + 60));
+            }
+        }
     }
     urls(&lower, &mut hits);
     attribute_break(&lower, &mut hits);
@@ -102,7 +107,8 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
             break;
         }
         let ev = sub(lower, tag.start, tag.end);
-        let name = tag.name;
+        // Namespaced names (`<x:script xmlns:x=…>`, `<svg:svg>`) act as the local name.
+        let name = tag.name.rsplit(':').next().unwrap_or(tag.name);
         if tag.closing {
             if matches!(name, "script" | "style" | "title" | "textarea" | "noscript" | "iframe" | "xmp" | "template" | "noembed" | "plaintext") {
                 add(hits, "xss.context-close", 3, 1, ev);
@@ -115,7 +121,8 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
             let score = match name {
                 "base" if tag.attrs.iter().any(|a| a.name == "href") => 5,
                 "meta" if tag.attrs.iter().any(|a| a.name == "http-equiv") && tag.attrs.iter().any(|a| a.value.contains("url=") || a.value.contains("script")) => 5,
-                "link" if tag.attrs.iter().any(|a| a.name == "href") && tag.attrs.iter().any(|a| a.value.contains("import") || a.value.contains("stylesheet")) => 4,
+                "link" if tag.attrs.iter().any(|a| a.name == "href") && tag.attrs.iter().any(|a| a.value.contains("import") || a.value.contains("stylesheet")) => 5,
+                "xml" if tag.attrs.iter().any(|a| a.name == "src") => 5,
                 "form" if tag.attrs.iter().any(|a| a.name == "action") => 3,
                 "svg" | "math" | "style" | "xml" | "template" => 3,
                 _ => 2,
@@ -131,14 +138,17 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
             if html::is_event_handler(a.name) && a.has_value {
                 add(hits, "xss.event-handler", 5, 1, ev);
             }
-            if (URL_ATTRS.contains(&a.name) || a.name.ends_with(":href")) && script_scheme(&a.value).is_some() {
+            if (URL_ATTRS.contains(&a.name) || a.name.ends_with(":href")) && script_scheme(a.value).is_some() {
                 add(hits, "xss.script-url", 5, 1, ev);
             }
             if a.name == "srcdoc" && a.value.contains('<') {
                 add(hits, "xss.script-url", 5, 1, ev);
             }
-            if a.name == "style" && css_dangerous(&a.value) {
+            if a.name == "style" && css_dangerous(a.value) {
                 add(hits, "xss.css-expression", 5, 1, ev);
+            }
+            if a.name == "dataformatas" && a.value.contains("html") {
+                add(hits, "xss.data-binding", 5, 1, ev);
             }
             if a.name == "attributename" && (a.value.contains("href") || a.value.starts_with("on")) {
                 add(hits, "xss.svg-animate", 5, 1, ev);
@@ -209,7 +219,8 @@ fn attribute_break(lower: &str, hits: &mut Vec<Hit>) {
         let broke = matches!(prev, Some(b'"' | b'\'' | b'`')) || lower.get(..p).is_some_and(|x| x.contains(['"', '\'']));
         let value = sub(lower, k + 1, k + 80);
         let codeish = value.contains(['(', '`', '=']) || value.contains("javascript") || value.contains("location") || value.contains("alert");
-        let score = if broke && codeish {
+        let at_start = lower.get(..p).is_some_and(|x| x.trim().is_empty());
+        let score = if (broke || at_start) && codeish {
             5
         } else if broke || (p < pos && codeish) {
             4
@@ -241,7 +252,18 @@ fn js(lower: &str, hits: &mut Vec<Hit>) {
                     e = c + 2;
                 }
             }
-            let call = matches!(b.get(e), Some(b'(' | b'`'));
+            // `(alert)(1)`, `alert.call(null,1)`, `alert.apply(…)`
+            let mut call = matches!(b.get(e), Some(b'(' | b'`'));
+            if !call {
+                let rest = sub(lower, e, e + 8);
+                if rest.starts_with(")(") {
+                    e += 1;
+                    call = true;
+                } else if let Some(m) = [".call(", ".apply(", ".bind("].iter().find(|m| rest.starts_with(**m)) {
+                    e += m.len() - 1;
+                    call = true;
+                }
+            }
             if !call {
                 continue;
             }
@@ -278,6 +300,19 @@ fn js(lower: &str, hits: &mut Vec<Hit>) {
     ] {
         if let Some(pos) = memchr::memmem::find(b, needle.as_bytes()) {
             add(hits, "xss.js-sink", score, 1, sub(lower, pos, pos + needle.len() + 20));
+        }
+    }
+    // Indirect calls through a global object: `top['al'+'ert'](1)`, `self[...](…)`.
+    for obj in ["top", "self", "window", "parent", "frames", "globalthis", "this", "content", "opener"] {
+        for pos in memchr::memmem::find_iter(b, obj.as_bytes()).take(8) {
+            if pos > 0 && b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.') {
+                continue;
+            }
+            let rest = sub(lower, pos + obj.len(), pos + obj.len() + 200);
+            let rest_t = rest.trim_start_matches(['?', '.']);
+            if rest_t.starts_with('[') && rest.contains("](") {
+                add(hits, "xss.js-indirect-call", 5, 1, sub(lower, pos, pos + 60));
+            }
         }
     }
     // String breaking into code: `'-alert(1)-'`, `";alert(1)//`, `'};x()//`.
