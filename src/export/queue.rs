@@ -10,10 +10,12 @@
 //! When `queue_max` events are held (waiting, waiting for a retry, or in flight), a new
 //! event is refused and counted as `dropped{reason="queue_full"}`. Why newest and not
 //! oldest:
-//! - an event that was accepted stays accepted: the collector receives an ordered prefix
-//!   of the stream, never a stream with holes punched into its middle, and every event in
-//!   a batch that is already out keeps its place (dropping the oldest would have to reach
-//!   into in-flight batches or make the bound soft);
+//! - an event that was accepted stays accepted: drops happen only at the door, so the
+//!   collector gets everything up to the moment the queue filled and new events again once
+//!   there is room, never holes punched into what was already accepted; batches that are
+//!   out are never touched (dropping the oldest would have to reach into in-flight batches
+//!   or make the bound soft). Arrival order is only roughly chronological (up to
+//!   `MAX_IN_FLIGHT` concurrent batches, retries come later): events carry `time`;
 //! - a queue fills when the collector is down or slow or under an attack burst; the start
 //!   of an incident (first payloads, first client addresses) is worth more to an analyst
 //!   than the thousandth repetition of the same scanner request, and the per-class attack

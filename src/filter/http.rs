@@ -108,6 +108,10 @@ impl Request {
         }
         if ins.attack {
             m.inc(m.attacks_requests);
+        }
+        // `events.metrics: false` turns off the per-class event metrics; the request and
+        // export counters stay (they are how a lost event would show).
+        if ins.attack && cfg.events.metrics {
             for class in &ins.classes {
                 m.inc_tagged("attacks_total", "class", class, 1);
             }

@@ -241,3 +241,13 @@ def test_no_secret_reaches_any_output(collector, fmt):
             for f in ev["findings"]:
                 if f["location"].startswith(("header.authorization", "header.x-api-key", "cookie.")):
                     assert f["evidence"] == "[redacted]", f
+
+
+def test_metrics_switch_turns_off_per_class_counters_only():
+    with Topology(cfg(None, metrics=False)) as t:
+        t.request("GET", SQLI, {"x-request-id": "nometrics-1"})
+        assert t.wait_events(1)[0]["verdict"]["attack"] is True
+        assert t.wait_stat(P + "attack_requests_total", 1) == 1
+        st = t.receiver.stats()
+        assert st[P + "events_total"] == 1
+        assert not [k for k in st if "attacks_total.class" in k or "findings_total.class" in k], st
