@@ -120,9 +120,10 @@ def collector():
     c.stop()
 
 
-def test_every_event_arrives_exactly_once_under_load(collector):
+@pytest.mark.parametrize("fmt", ["ndjson", "otlp"])
+def test_every_event_arrives_exactly_once_under_load(collector, fmt):
     n = 10_000
-    http_cfg = {"batch_max": 100, "flush_ms": 100, "queue_max": 10_000, "timeout_ms": 2000}
+    http_cfg = {"format": fmt, "batch_max": 100, "flush_ms": 100, "queue_max": 10_000, "timeout_ms": 2000}
     # two Envoy workers: two Wasm VMs, each with its own exporter, counters summed by Envoy
     with Topology(cfg(http_cfg, log=False), extra_clusters=collector_cluster(collector.port), receiver_concurrency=2) as t:
         t0 = time.time()
@@ -134,7 +135,7 @@ def test_every_event_arrives_exactly_once_under_load(collector):
         elapsed = time.time() - t0
         evs = collector.events()
         ids = [e["request_id"] for e in evs]
-        print(f"\n10k load: sent in {sent_s:.1f}s, all delivered in {elapsed:.1f}s; stats {s}; "
+        print(f"\n10k load ({fmt}): sent in {sent_s:.1f}s, all delivered in {elapsed:.1f}s; stats {s}; "
               f"batches received {len(collector.received())}")
         assert s["emitted"] == n and s["inspected"] == n
         assert len(ids) == n, f"collector got {len(ids)} events"
@@ -142,8 +143,20 @@ def test_every_event_arrives_exactly_once_under_load(collector):
         assert set(ids) == {f"load-{i}" for i in range(n)}
         assert s["exported"] == n and s["dropped"] == 0 and s["queued"] == 0
         assert s["batches_sent"] == len(collector.accepted())
-        assert all(len(b.ndjson()) <= 100 for b in collector.received())
-        assert all(b.headers["content-type"] == "application/x-ndjson" and b.path == "/v1/events" for b in collector.received())
+        per_batch = [len(b.otlp_events() if fmt == "otlp" else b.ndjson()) for b in collector.received()]
+        assert sum(per_batch) == n and max(per_batch) <= 100
+        # attacks in the mix: the per-class counters agree with the delivered events
+        by_class: dict[str, int] = {}
+        for e in evs:
+            if e["verdict"]["attack"]:
+                for c in e["verdict"]["classes"]:
+                    by_class[c] = by_class.get(c, 0) + 1
+        assert by_class.get("sqli", 0) >= n // 8 and by_class.get("xss", 0) >= n // 8, by_class
+        st = t.receiver.stats()
+        assert {c: st.get(f"{P}attacks_total.class=.={c};.;") for c in by_class} == by_class
+        assert st[P + "attack_requests_total"] == sum(1 for e in evs if e["verdict"]["attack"])
+        want = ("application/x-ndjson", "/v1/events") if fmt == "ndjson" else ("application/json", "/v1/logs")
+        assert all((b.headers["content-type"], b.path) == want for b in collector.received())
 
 
 def test_collector_down_drops_are_counted_memory_bounded_and_inspection_goes_on(collector):
@@ -231,7 +244,8 @@ def test_slow_collector_never_blocks_the_data_path(collector):
 
 def test_collector_500_retries_once_then_drops(collector):
     collector.status = 500
-    http_cfg = {"batch_max": 5, "flush_ms": 100, "queue_max": 100, "timeout_ms": 1000}
+    # flush_ms well above the time 5 requests take: the batch leaves because it is full
+    http_cfg = {"batch_max": 5, "flush_ms": 1000, "queue_max": 100, "timeout_ms": 1000}
     with Topology(cfg(http_cfg, log=False), extra_clusters=collector_cluster(collector.port)) as t:
         for i in range(5):
             t.request("GET", f"/e/{i}", {"x-request-id": f"e500-{i}"})
@@ -255,7 +269,7 @@ def test_collector_500_retries_once_then_drops(collector):
 
 def test_collector_500_then_recovers_within_the_retry(collector):
     collector.status = 500
-    http_cfg = {"batch_max": 3, "flush_ms": 300, "queue_max": 100, "timeout_ms": 1000}
+    http_cfg = {"batch_max": 3, "flush_ms": 1000, "queue_max": 100, "timeout_ms": 1000}
     with Topology(cfg(http_cfg, log=False), extra_clusters=collector_cluster(collector.port)) as t:
         for i in range(3):
             t.request("GET", f"/r/{i}", {"x-request-id": f"r-{i}"})
