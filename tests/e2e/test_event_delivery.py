@@ -294,3 +294,15 @@ def test_extra_headers_authority_path_and_timeout_config(collector):
         assert b.headers["host"] == "events.example"
         assert b.headers["authorization"] == "Bearer collector-token" and b.headers["x-tenant"] == "blue"
         assert b.headers["user-agent"].startswith("mirror-waf/")
+
+
+def test_unknown_cluster_is_counted_and_logged_once():
+    http_cfg = {"cluster": "no-such-cluster", "batch_max": 2, "flush_ms": 50}
+    with Topology(cfg(http_cfg, log=False)) as t:
+        for i in range(6):
+            t.request("GET", f"/u/{i}", {"x-request-id": f"u-{i}"})
+        s = settle(t, 6, done=lambda s: s["queued"] == 0)
+        assert s["inspected"] == 6 and s["exported"] == 0
+        assert s["dropped_collector_error"] == 6 and s["batches_failed_collector_error"] > 0 and balanced(s), s
+        log = t.receiver.log_text()
+        assert log.count("cannot dispatch to cluster 'no-such-cluster'") == 1, log[-2000:]
