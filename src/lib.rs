@@ -7,6 +7,7 @@
 //! - [`request`] the request model and bounded body collection.
 //! - [`detect`]  the detection engine: findings, score, verdict.
 //! - [`event`]   the versioned JSON event and its redaction.
+//! - [`export`]  batched delivery to an HTTP collector (NDJSON, OTLP/HTTP JSON logs): queue, retry, counters.
 //! - `filter`    (wasm32 only) the proxy-wasm glue that moves bytes between Envoy and the core.
 
 // A panic traps the wasm VM: outside tests, panicking constructs are compile errors
@@ -37,6 +38,10 @@ pub mod decode;
 #[cfg_attr(not(test), allow(clippy::arithmetic_side_effects))]
 pub mod detect;
 pub mod event;
+// Event export queue: counters that grow by one per event (u64: 2^64 events are never
+// reached) and queue lengths bounded by `queue_max`; see docs/robustness.md, "Arithmetic".
+#[cfg_attr(not(test), allow(clippy::arithmetic_side_effects))]
+pub mod export;
 pub mod mirror;
 #[cfg_attr(not(test), allow(clippy::arithmetic_side_effects))] // parsers; `pairs` denies it again
 pub mod request;
