@@ -3,8 +3,9 @@ receiver Envoy running mirror-waf, with the Envoy process's RSS sampled over tim
 
 Reports the RSS slope after warm-up (least squares over samples taken once `warmup` of the
 requests were served, in bytes per request and KiB per 100k requests) and checks the filter's
-counters: every request counted, inspected and turned into an event (emitted = sent + dropped
-once an exporter adds those counters). `make soak` runs 1,000,000 requests; the short version in
+counters: every request counted, inspected and turned into an event, and every event exported to
+an HTTP collector, dropped with a reason or still queued (emitted = exported + dropped + queued), with
+the collector's own count equal to the exported counter. `make soak` runs 1,000,000 requests; the short version in
 tests/e2e/test_robust_soak.py runs 20,000.
 
     SOAK_REQUESTS=1000000 .venv/bin/python tests/e2e/soak.py   # writes build/soak-report.json
@@ -27,7 +28,56 @@ sys.path.insert(0, str(ROOT / "local"))
 sys.path.insert(0, str(HERE))
 
 from robust_util import assert_vm_healthy, wasm_stats  # noqa: E402
-from topology import Topology, default_plugin_config  # noqa: E402
+from topology import Topology, default_plugin_config, free_port  # noqa: E402
+
+COLLECTOR_CLUSTER = "soak-collector"
+
+
+class CountingCollector:
+    """An HTTP event collector that only counts (NDJSON lines and batches): the soak's million
+    events must not pile up in the test process as local/collector.py's recorded batches would."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.port = free_port()
+        self.events = 0
+        self.batches = 0
+        self.lock = threading.Lock()
+        me = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                n = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(n) if n else b""
+                with me.lock:
+                    me.events += sum(1 for line in body.split(b"\n") if line.strip())
+                    me.batches += 1
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def cluster(self) -> str:
+        return f"""  - name: {COLLECTOR_CLUSTER}
+    type: STATIC
+    connect_timeout: 0.25s
+    load_assignment:
+      cluster_name: {COLLECTOR_CLUSTER}
+      endpoints: [{{lb_endpoints: [{{endpoint: {{address: {{socket_address: {{address: 127.0.0.1, port_value: {self.port}}}}}}}}}]}}]
+"""
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def rss_kib(pid: int) -> int | None:
@@ -55,8 +105,11 @@ def soak(requests: int, connections: int = 16, threads: int = 2, segment_s: int 
     wrk = shutil.which("wrk")
     if not wrk:
         raise RuntimeError("wrk not found: `make soak` installs it (apt-get install wrk)")
-    cfg = default_plugin_config("sink", events={"include_benign": True, "log": False})
-    t = Topology(cfg, with_front=False)
+    collector = CountingCollector()
+    events = {"include_benign": True, "log": False,
+              "http": {"cluster": COLLECTOR_CLUSTER, "batch_max": 500, "flush_ms": 200, "queue_max": 20_000}}
+    cfg = default_plugin_config("sink", events=events)
+    t = Topology(cfg, with_front=False, extra_clusters=collector.cluster())
     t.start()
     try:
         pid = t.receiver.proc.pid
@@ -99,6 +152,10 @@ def soak(requests: int, connections: int = 16, threads: int = 2, segment_s: int 
             errors += sum(map(int, m.groups())) if m else 0
             log(f"soak: {done}/{requests} requests, rss {samples[-1][2] if samples else '?'} KiB")
         elapsed = time.time() - started
+        # let the exporter drain its queue
+        deadline = time.time() + 30
+        while time.time() < deadline and t.receiver.stats().get("wasmcustom.mirror_waf_events_queued", 0) > 0:
+            time.sleep(0.2)
         time.sleep(1.0)
         stop.set()
         th.join()
@@ -128,10 +185,13 @@ def soak(requests: int, connections: int = 16, threads: int = 2, segment_s: int 
             "slope_kib_per_minute": round(slope(timed) * 60 / 1024, 2),
             "counters": counters,
             "wasm_vm_active": ws.get("wasm.envoy.wasm.runtime.v8.active"),
+            "collector_events": collector.events,
+            "collector_batches": collector.batches,
         }
         return report
     finally:
         t.stop()
+        collector.stop()
 
 
 def check_counters(report: dict) -> list[str]:
@@ -147,11 +207,14 @@ def check_counters(report: dict) -> list[str]:
     emitted = c.get("mirror_waf_events_total", 0)
     if emitted != req:  # include_benign: every inspected request is an event
         bad.append(f"events {emitted} != requests {req}")
-    sent = sum(v for k, v in c.items() if re.match(r"mirror_waf_events_(sent|exported)_total", k))
-    dropped = sum(v for k, v in c.items() if re.match(r"mirror_waf_events_dropped_total", k))
-    if sent or dropped:
-        if emitted != sent + dropped:
-            bad.append(f"events emitted {emitted} != sent {sent} + dropped {dropped}")
+    # the exporter's identity (README, "Metrics"): emitted = exported + dropped (all reasons) + queued
+    sent = c.get("mirror_waf_events_exported_total", 0)
+    dropped = sum(v for k, v in c.items() if k.startswith("mirror_waf_events_dropped_total"))
+    queued = c.get("mirror_waf_events_queued", 0)
+    if emitted != sent + dropped + queued:
+        bad.append(f"events emitted {emitted} != exported {sent} + dropped {dropped} + queued {queued}")
+    if report.get("collector_events") != sent:
+        bad.append(f"collector received {report.get('collector_events')} events, filter counts {sent} exported")
     return bad
 
 
