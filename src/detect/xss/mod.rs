@@ -26,6 +26,50 @@ const URL_ATTRS: &[&str] = &[
     "ping", "archive", "folder", "datasrc", "xmlns", "location", "url",
 ];
 
+/// Sink call names (with their score when called).
+const SINK_CALLS: &[(&str, u32)] = &[
+    ("alert", 5), ("prompt", 5), ("confirm", 5), ("eval", 5), ("settimeout", 4), ("setinterval", 4), ("fromcharcode", 5),
+    ("atob", 3), ("execscript", 5), ("msgbox", 4), ("import", 2), ("fetch", 2),
+];
+/// Sink expressions (with their score when present).
+const SINKS: &[(&str, u32)] = &[
+    ("document.cookie", 5), ("document.write", 4), ("document.domain", 4), ("document.location", 4), ("window.location", 3),
+    ("location.href", 3), (".innerhtml", 3), (".outerhtml", 3), ("constructor.constructor", 5), ("constructor(", 3),
+    ("createelement(", 3), ("window[", 3), ("top[", 3), ("self[", 3), ("parent[", 3), ("globalthis[", 3), ("localstorage", 2),
+    ("document.body", 2),
+];
+/// Global objects used for indirect calls (`top['al'+'ert'](1)`).
+const GLOBALS: &[&str] = &["top", "self", "window", "parent", "frames", "globalthis", "this", "content", "opener"];
+
+/// Every needle the scanners look for, in one automaton built once, with the needles by
+/// pattern index.
+fn automaton() -> &'static (Option<aho_corasick::AhoCorasick>, Vec<&'static str>) {
+    static AC: std::sync::OnceLock<(Option<aho_corasick::AhoCorasick>, Vec<&'static str>)> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        let mut pats: Vec<&'static str> = vec!["script:", "data:", "on"];
+        pats.extend(SINK_CALLS.iter().map(|(n, _)| *n));
+        pats.extend(SINKS.iter().map(|(n, _)| *n));
+        pats.extend(GLOBALS.iter().copied());
+        (aho_corasick::AhoCorasick::new(&pats).ok(), pats)
+    })
+}
+
+/// Positions of every needle in `lower` (bounded), as (needle, start).
+fn find_needles(lower: &str) -> Vec<(&'static str, usize)> {
+    let mut out = Vec::new();
+    let (Some(ac), names) = automaton() else { return out };
+    for m in ac.find_overlapping_iter(lower).take(512) {
+        if let Some(n) = names.get(m.pattern().as_usize()) {
+            out.push((*n, m.start()));
+        }
+    }
+    out
+}
+
+fn positions<'a>(found: &'a [(&'static str, usize)], needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    found.iter().filter(move |(n, _)| *n == needle).map(|(_, p)| *p)
+}
+
 /// Scans one value for XSS.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let t = v.text;
@@ -43,9 +87,12 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         }
     }
-    urls(&lower, &mut hits);
-    attribute_break(&lower, &mut hits);
-    js(&lower, &mut hits);
+    let found = find_needles(&lower);
+    if !found.is_empty() {
+        urls(&lower, &found, &mut hits);
+        attribute_break(&lower, &found, &mut hits);
+        js(&lower, &found, &mut hits);
+    }
     css(&lower, &mut hits);
     for h in hits {
         if !out.iter().any(|o| o.rule == h.rule) {
@@ -159,10 +206,10 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
 
 /// Script URLs where a value would become a URL: the whole value, or after `=`, `(`, a
 /// quote (attribute or CSS context) inside it.
-fn urls(lower: &str, hits: &mut Vec<Hit>) {
+fn urls(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
     let b = lower.as_bytes();
     for needle in ["script:", "data:"] {
-        for pos in memchr::memmem::find_iter(b, needle.as_bytes()).take(16) {
+        for pos in positions(found, needle).take(16) {
             // Walk back to the scheme start.
             let mut s = pos;
             while s > 0 && b.get(s - 1).is_some_and(|c| c.is_ascii_alphabetic()) {
@@ -188,9 +235,9 @@ fn urls(lower: &str, hits: &mut Vec<Hit>) {
 
 /// Attribute breaking: a quote (or `>` of a tag being closed) followed by an event handler
 /// attribute, e.g. `" onmouseover="alert(1)`, `' autofocus onfocus=alert(1) '`.
-fn attribute_break(lower: &str, hits: &mut Vec<Hit>) {
+fn attribute_break(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
     let b = lower.as_bytes();
-    for pos in memchr::memmem::find_iter(b, b"on").take(64) {
+    for pos in positions(found, "on").take(64) {
         // Must start a word.
         if pos > 0 && b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-') {
             continue;
@@ -234,10 +281,10 @@ fn attribute_break(lower: &str, hits: &mut Vec<Hit>) {
 }
 
 /// JavaScript sinks and calls used to prove or exploit XSS.
-fn js(lower: &str, hits: &mut Vec<Hit>) {
+fn js(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
     let b = lower.as_bytes();
-    for (name, score) in [("alert", 5u32), ("prompt", 5), ("confirm", 5), ("eval", 5), ("settimeout", 4), ("setinterval", 4), ("fromcharcode", 5), ("atob", 3), ("execscript", 5), ("msgbox", 4), ("import", 2), ("fetch", 2)] {
-        for pos in memchr::memmem::find_iter(b, name.as_bytes()).take(16) {
+    for &(name, score) in SINK_CALLS {
+        for pos in positions(found, name).take(16) {
             let word_start = pos == 0 || !b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$');
             if !word_start && name != "fromcharcode" {
                 continue;
@@ -278,33 +325,14 @@ fn js(lower: &str, hits: &mut Vec<Hit>) {
             }
         }
     }
-    for (needle, score) in [
-        ("document.cookie", 5u32),
-        ("document.write", 4),
-        ("document.domain", 4),
-        ("document.location", 4),
-        ("window.location", 3),
-        ("location.href", 3),
-        (".innerhtml", 3),
-        (".outerhtml", 3),
-        ("constructor.constructor", 5),
-        ("constructor(", 3),
-        ("createelement(", 3),
-        ("window[", 3),
-        ("top[", 3),
-        ("self[", 3),
-        ("parent[", 3),
-        ("globalthis[", 3),
-        ("localstorage", 2),
-        ("document.body", 2),
-    ] {
-        if let Some(pos) = memchr::memmem::find(b, needle.as_bytes()) {
+    for &(needle, score) in SINKS {
+        if let Some(pos) = positions(found, needle).next() {
             add(hits, "xss.js-sink", score, 1, sub(lower, pos, pos + needle.len() + 20));
         }
     }
     // Indirect calls through a global object: `top['al'+'ert'](1)`, `self[...](…)`.
-    for obj in ["top", "self", "window", "parent", "frames", "globalthis", "this", "content", "opener"] {
-        for pos in memchr::memmem::find_iter(b, obj.as_bytes()).take(8) {
+    for &obj in GLOBALS {
+        for pos in positions(found, obj).take(8) {
             if pos > 0 && b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.') {
                 continue;
             }
