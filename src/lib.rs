@@ -7,7 +7,7 @@
 //! - [`request`] the request model and bounded body collection.
 //! - [`detect`]  the detection engine: findings, score, verdict.
 //! - [`event`]   the versioned JSON event and its redaction.
-//! - `filter`    (wasm32 only) the proxy-wasm glue that moves bytes between Envoy and the core.
+//! - `filter`    (wasm32-wasip1 only) the proxy-wasm glue that moves bytes between Envoy and the core.
 
 // A panic traps the wasm VM: outside tests, panicking constructs are compile errors
 // under `cargo clippy` (run by `make test`).
@@ -23,5 +23,5 @@ pub mod event;
 pub mod mirror;
 pub mod request;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod filter;

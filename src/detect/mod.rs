@@ -271,3 +271,98 @@ impl Engine {
 pub fn location_matches(pattern: &str, location: &str) -> bool {
     location == pattern || (location.starts_with(pattern) && location.as_bytes().get(pattern.len()) == Some(&b'.'))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn req(uri: &str, headers: &[(&str, &str)], body: &str) -> HttpRequest {
+        HttpRequest {
+            method: "POST".into(),
+            uri: uri.into(),
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())).collect(),
+            body: body.as_bytes().to_vec(),
+            body_bytes: body.len() as u64,
+            body_truncated: false,
+        }
+    }
+
+    #[test]
+    fn finds_with_locations_and_decoders() {
+        let e = Engine::new(&InspectionConfig::default());
+        let ins = e.inspect(&req("/p?id=1%2527%2520or%25201%253D1--", &[], ""));
+        assert!(ins.attack, "{ins:?}");
+        let f = ins.findings.iter().find(|f| f.rule == "sqli.tautology").expect("tautology");
+        assert_eq!(f.location, "query.id");
+        assert_eq!(f.decoders, vec!["url"]);
+        assert_eq!(ins.classes, vec!["sqli"]);
+        let ins = e.inspect(&req("/", &[("cookie", "pref=%3Cscript%3Ealert(1)%3C/script%3E")], ""));
+        assert!(ins.findings.iter().any(|f| f.location == "cookie.pref" && f.class == "xss"), "{ins:?}");
+        let ins = e.inspect(&req("/", &[("content-type", "application/json")], r#"{"user":{"bio":"<img src=x onerror=alert(1)>"}}"#));
+        assert!(ins.findings.iter().any(|f| f.location == "body.user.bio"), "{ins:?}");
+    }
+
+    #[test]
+    fn benign_is_quiet() {
+        let e = Engine::new(&InspectionConfig::default());
+        for r in [
+            req("/search?q=O%27Reilly+and+sons&page=2", &[("user-agent", "Mozilla/5.0 (X11; Linux x86_64)")], ""),
+            req("/api", &[("content-type", "application/json")], r#"{"comment":"I'm here, or there; select the best one!","n":5}"#),
+            req("/form", &[("content-type", "application/x-www-form-urlencoded")], "name=Jos%C3%A9+Mu%C3%B1oz&city=l%27Hospitalet&note=5+%3C+6"),
+        ] {
+            let ins = e.inspect(&r);
+            assert!(!ins.attack, "{ins:?}");
+        }
+    }
+
+    #[test]
+    fn dedupe_paranoia_and_classes() {
+        // The same rule at the same location once, even when several variants expose it.
+        let e = Engine::new(&InspectionConfig::default());
+        let ins = e.inspect(&req("/?q=%3Cscript%3E%26lt%3Bscript%26gt%3B", &[], ""));
+        let n = ins.findings.iter().filter(|f| f.rule == "xss.active-tag" && f.location == "query.q").count();
+        assert_eq!(n, 1, "{ins:?}");
+        // PL2 rules only at PL2.
+        let pl2 = Engine::new(&InspectionConfig { paranoia_level: 2, ..Default::default() });
+        let v = "/?q=%22*%22";
+        assert!(e.inspect(&req(v, &[], "")).findings.iter().all(|f| f.paranoia <= 1));
+        assert!(pl2.inspect(&req(v, &[], "")).findings.iter().any(|f| f.paranoia == 2));
+        // A disabled class is not run.
+        let mut cfg = InspectionConfig::default();
+        cfg.classes.insert("sqli".into(), false);
+        let off = Engine::new(&cfg);
+        assert!(off.inspect(&req("/?id=1%20union%20select%201,2", &[], "")).findings.iter().all(|f| f.class != "sqli"));
+    }
+
+    #[test]
+    fn exclusions() {
+        let cfg = Config::parse(
+            br#"{"inspection":{"exclusions":[{"path_prefix":"/cms","locations":["body"]},{"rules":["sqli.union-select"]},{"locations":["query.id"],"classes":["xss"]}]}}"#,
+        )
+        .unwrap();
+        let e = Engine::new(&cfg.inspection);
+        let xss_body = r#"{"html":"<script>alert(1)</script>"}"#;
+        let ct = [("content-type", "application/json")];
+        assert!(!e.inspect(&req("/cms/page", &ct, xss_body)).attack);
+        assert!(e.inspect(&req("/other", &ct, xss_body)).attack);
+        assert!(e.inspect(&req("/?id=1%20union%20select%201,2", &[], "")).findings.iter().all(|f| f.rule != "sqli.union-select"));
+        assert!(!e.inspect(&req("/?id=%3Cscript%3Ealert(1)%3C/script%3E", &[], "")).attack);
+        assert!(e.inspect(&req("/?idx=%3Cscript%3Ealert(1)%3C/script%3E", &[], "")).attack, "query.id is not a prefix of query.idx");
+        assert!(location_matches("body", "body.a.b") && location_matches("query.id", "query.id") && !location_matches("query.id", "query.idx"));
+    }
+
+    #[test]
+    fn bounded_work() {
+        let cfg = InspectionConfig { max_body_bytes: 1024, ..Default::default() };
+        let e = Engine::new(&cfg);
+        let big = "a=%27%20or%201%3D1--&".repeat(5000);
+        let ins = e.inspect(&req("/", &[("content-type", "application/x-www-form-urlencoded")], &big));
+        assert!(ins.truncated);
+        assert!(ins.inspected_bytes <= 1024);
+        assert!(!ins.notes.is_empty());
+        let deep = format!("{}\"x\"{}", "[".repeat(10_000), "]".repeat(10_000));
+        let ins = Engine::new(&InspectionConfig::default()).inspect(&req("/", &[("content-type", "application/json")], &deep));
+        assert!(ins.truncated);
+    }
+}
