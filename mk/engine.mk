@@ -26,7 +26,9 @@ test-ratchet:
 wasm-bindgen-cli:
 	@v="$(WASM_BINDGEN_VERSION)"; test -n "$$v" || { echo "wasm-bindgen not in Cargo.lock"; exit 1; }; \
 	if ! $(WASM_BINDGEN_RUNNER) --version 2>/dev/null | grep -q "$$v"; then \
-	  $(CARGO) install --locked --root $(WASM_BINDGEN_DIR) wasm-bindgen-cli --version "$$v"; \
+	  $(CARGO) install --locked --root $(WASM_BINDGEN_DIR) wasm-bindgen-cli --version "$$v" \
+	  || { echo "locked install failed (a locked dependency is missing from the registry); retrying unlocked"; \
+	       $(CARGO) install --root $(WASM_BINDGEN_DIR) wasm-bindgen-cli --version "$$v"; }; \
 	fi
 
 # The pure core's tests compiled to wasm32-unknown-unknown and run under Node.

@@ -64,9 +64,17 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
     }
     // HTML entities, then URL again if the entities revealed escapes.
     if html::has_entities(&cur) {
-        let d = html::decode(&cur);
+        let mut d = html::decode(&cur);
         if d != cur {
             chain.push("html");
+            // Double-encoded entities (`&amp;tab;`), as XML attributes carry them.
+            if html::has_entities(&d) {
+                let d2 = html::decode(&d);
+                if d2 != d {
+                    chain.push("html");
+                    d = d2;
+                }
+            }
             cur = d;
             if url::has_escapes(&cur) {
                 let d2 = url::decode_str(&cur, false);

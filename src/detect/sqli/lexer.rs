@@ -333,6 +333,10 @@ fn number_end(b: &[u8], i: usize) -> usize {
             }
         }
     }
+    // Oracle/MSSQL type suffixes (`1d`, `1f`) before a word: `1DUNION` is `1D UNION`.
+    if matches!(b.get(j), Some(b'd' | b'D' | b'f' | b'F')) && b.get(j + 1).is_some_and(u8::is_ascii_alphabetic) && j > i {
+        j += 1;
+    }
     j.max(i + 1)
 }
 

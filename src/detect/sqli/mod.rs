@@ -280,7 +280,7 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
             Some(x) => match x.t.kind {
                 Kind::Word(kw) => matches!(
                     kw,
-                    Kw::Logic | Kw::Cmp | Kw::Union | Kw::OrderGroup | Kw::Having | Kw::Limit | Kw::Into | Kw::Where | Kw::From | Kw::Statement
+                    Kw::Logic | Kw::Cmp | Kw::Union | Kw::OrderGroup | Kw::Having | Kw::Limit | Kw::Into | Kw::Where | Kw::From | Kw::Statement | Kw::Select
                 ) || x.t.is("procedure") || x.t.is("goto") || x.t.is("as"),
                 Kind::Op | Kind::Semi => true,
                 Kind::Comma => s.get(k + 1).is_some_and(|n| matches!(n.t.kind, Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) | Kind::Func | Kind::LParen | Kind::Var)),
@@ -295,10 +295,17 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         }
         add(hits, "sqli.quote-break", 2, 1, span(text, &s, 0, k + 2));
         // `'-'`, `' LIKE 'b`, `'||'`: an operation on the broken-out string and another string.
+        // Strong when it follows a one-token value (`aa' like '0`, `A' / 'B`); a quoted
+        // word at the start of text (`"MOD" "KITCHEN"`) is only a PL2 signal.
         if s.get(k).is_some_and(|x| x.t.kind == Kind::Op || x.t.kind == Kind::Word(Kw::Cmp))
             && s.get(k + 1).is_some_and(|x| matches!(x.t.kind, Kind::Str { .. }))
         {
-            add(hits, "sqli.string-operation", 2, 2, span(text, &s, 0, k + 2));
+            let value = s.first().map(|f| f.t.text).unwrap_or("");
+            if !value.is_empty() && !value.contains(char::is_whitespace) && k == 1 {
+                add(hits, "sqli.string-operation", 3, 1, span(text, &s, 0, k + 2));
+            } else {
+                add(hits, "sqli.string-operation", 2, 2, span(text, &s, 0, k + 2));
+            }
         }
         k
     } else {
@@ -538,7 +545,7 @@ fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
         Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) => follow_ok(follow),
         Kind::Word(Kw::AllDistinct) => true,
         Kind::Word(Kw::None) => {
-            follow.is_some_and(|f| matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Word(Kw::From | Kw::Into)))
+            follow.is_some_and(|f| matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Op | Kind::Word(Kw::From | Kw::Into)))
                 || (in_list(&x.t, INFO_WORDS) && follow_ok(follow))
         }
         _ => false,
