@@ -295,6 +295,11 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         }
         add(hits, "sqli.quote-break", 2, 1, span(text, &s, 0, k + 2));
         // `'-'`, `' LIKE 'b`, `'||'`: an operation on the broken-out string and another string.
+        // `'=0-- `, `' = 1 #`: the broken-out string compared with a literal, then cut.
+        if s.get(k).is_some_and(|x| is_cmp(&x.t)) && s.get(k + 1).is_some_and(|x| matches!(x.t.kind, Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal))) {
+            let cut = s.get(k + 1).is_some_and(|x| x.comment_after) && s.len() == k + 2;
+            add(hits, "sqli.string-comparison", if cut { 5 } else { 2 }, 1, span(text, &s, 0, k + 2));
+        }
         // Strong when it follows a one-token value (`aa' like '0`, `A' / 'B`); a quoted
         // word at the start of text (`"MOD" "KITCHEN"`) is only a PL2 signal.
         if s.get(k).is_some_and(|x| x.t.kind == Kind::Op || x.t.kind == Kind::Word(Kw::Cmp))
@@ -434,7 +439,9 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
             if let Some((b, k)) = operand(s, j + 1) {
                 let b_text = s.get(j + 1).map(|t| t.t.text).unwrap_or("");
                 let commented = s.get(j..k).unwrap_or_default().iter().any(|t| t.comment_after);
-                let strong = if lhs_value || (lhs_start && commented) {
+                let strong = if (lhs_start || lhs_value) && commented {
+                    true
+                } else if lhs_value {
                     matches!((a, b), (Operand::Lit, Operand::Lit) | (Operand::Ident, Operand::Lit) | (Operand::Lit, Operand::Ident) | (_, Operand::Sub))
                         || (a == Operand::Ident && b == Operand::Ident && a_text.eq_ignore_ascii_case(b_text))
                 } else {
@@ -461,8 +468,16 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
         let commented = s.get(j.wrapping_sub(1)..c).unwrap_or_default().iter().any(|p| p.comment_after);
         // A truthy number or keyword makes a tautology; a bare string is weaker.
         let a_tok = s.get(j.wrapping_sub(1)).map(|t| t.t);
-        let truthy = a_tok.is_some_and(|t| matches!(t.kind, Kind::Num | Kind::Word(Kw::Literal) | Kind::Func | Kind::Var));
-        let score = if (commented && (lhs_value || lhs_start)) || (quoted && lhs_value && truthy) {
+        // An expression (`''*'`, `1+1`), a number, `true`, a call, or a string starting with a
+        // non-zero digit (`'1`) is truthy.
+        let expression = j > i + 2;
+        let truthy = expression
+            || a_tok.is_some_and(|t| {
+                matches!(t.kind, Kind::Num | Kind::Word(Kw::Literal) | Kind::Func | Kind::Var)
+                    || (matches!(t.kind, Kind::Str { .. }) && t.text.starts_with(|c: char| ('1'..='9').contains(&c)))
+            });
+        let lone_keyword = lhs_start && j == s.len() && a_tok.is_some_and(|t| t.is("true") || (t.kind == Kind::Num && t.text != "0"));
+        let score = if (commented && (lhs_value || lhs_start)) || (quoted && lhs_value && truthy) || lone_keyword {
             5
         } else if lhs_value {
             2
@@ -616,6 +631,17 @@ fn function(text: &str, s: &[Sig<'_>], i: usize, prev: Option<&Sig<'_>>, hits: &
         add(hits, "sqli.error-based", 5, 1, span(text, s, i, end));
         return;
     }
+    if (x.t.is("if") || x.t.is("iif")) && !qualified {
+        // `IF(1=1) SELECT …`, `IIF(5=5,1,1/0)`, `if(now()=sysdate(),sleep(5),0)`: a condition on literals.
+        let inner = s.get(i + 2..end.saturating_sub(1)).unwrap_or_default();
+        let lit = |t: &Sig<'_>| matches!(t.t.kind, Kind::Num | Kind::Str { .. } | Kind::Func | Kind::Var | Kind::RParen);
+        let cond = inner.windows(3).any(|w| matches!(w, [a, op, b] if lit(a) && is_cmp(&op.t) && matches!(b.t.kind, Kind::Num | Kind::Str { .. } | Kind::Func | Kind::Var)));
+        if cond {
+            let then_stmt = s.get(end).is_some_and(|n| matches!(n.t.kind, Kind::Word(Kw::Select | Kw::Statement)));
+            add(hits, "sqli.conditional", if then_stmt { 5 } else { 4 }, 1, span(text, s, i, end + 1));
+        }
+        return;
+    }
     if in_list(&x.t, INFO_FUNCS) && s.get(i + 2).is_some_and(|c| c.t.kind == Kind::RParen) && !qualified {
         add(hits, "sqli.info-function", 4, 1, span(text, s, i, end));
         return;
@@ -660,6 +686,11 @@ mod tests {
             "' or 1=1--",
             "' or 'a'='a",
             "' or ''='",
+            "' or ''*'",
+            "' OR '1",
+            "' OR x=y--",
+            "'=0-- ",
+            "IF(7423=7424) SELECT 7423 ELSE DROP FUNCTION xcjl--",
             "1 or 1=1",
             "1' and 1=1 #",
             "admin'--",
