@@ -73,7 +73,8 @@ impl Tok<'_> {
 /// Maximum tokens produced for one input (the detector looks at structure, not volume).
 pub const MAX_TOKENS: usize = 4096;
 
-fn classify(w: &str) -> Kw {
+/// The keyword class of a word (ASCII case-insensitive).
+pub fn classify(w: &str) -> Kw {
     let mut buf = [0u8; 16];
     if w.len() > buf.len() {
         return Kw::None;

@@ -57,8 +57,15 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if text.len() < 2 {
         return;
     }
+    if !worth_lexing(text) {
+        return;
+    }
     let mut toks: Vec<Tok<'_>> = Vec::new();
+    // Each context is one interpretation of the value: its signals add up, but signals of
+    // different interpretations do not. The strongest interpretation wins.
     let mut hits: Vec<Hit> = Vec::new();
+    let mut best = (0u32, 0u32);
+    let mut ctx_hits: Vec<Hit> = Vec::new();
     for ctx in [None, Some(b'\''), Some(b'"'), Some(b'`')] {
         if let Some(q) = ctx {
             if memchr::memchr(q, text.as_bytes()).is_none() {
@@ -66,7 +73,14 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         }
         lexer::lex(text, ctx, &mut toks);
-        analyze(text, &toks, ctx.is_some(), &mut hits);
+        ctx_hits.clear();
+        analyze(text, &toks, ctx.is_some(), &mut ctx_hits);
+        let pl1: u32 = ctx_hits.iter().filter(|h| h.paranoia <= 1).map(|h| h.score).sum();
+        let all: u32 = ctx_hits.iter().map(|h| h.score).sum();
+        if (pl1, all) > best {
+            best = (pl1, all);
+            hits = std::mem::take(&mut ctx_hits);
+        }
     }
     if text.contains("/*!") && hits.iter().any(|h| h.score >= 2) {
         add(&mut hits, "sqli.mysql-version-comment", 3, 1, "/*!");
@@ -76,6 +90,28 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             out.push(h);
         }
     }
+}
+
+/// Cheap gate: without a quote, an injection needs a logic word, a clause or statement
+/// keyword, a known SQL function or object, or a server variable. Plain text (user agents,
+/// sentences with "like"/"in"/"is") does not get lexed.
+fn worth_lexing(text: &str) -> bool {
+    let b = text.as_bytes();
+    if memchr::memchr3(b'\'', b'"', b'`', b).is_some() || memchr::memmem::find(b, b"@@").is_some() || memchr::memmem::find(b, b"/*").is_some() {
+        return true;
+    }
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.')).any(|w| {
+        let w = w.trim_matches('.');
+        if w.len() < 2 || w.len() > 40 {
+            return false;
+        }
+        matches!(
+            lexer::classify(w),
+            Kw::Logic | Kw::Union | Kw::Select | Kw::Statement | Kw::OrderGroup | Kw::Having | Kw::Where | Kw::Into
+        ) || w.split('.').any(|p| {
+            [TIME_FUNCS, ERROR_FUNCS, INFO_FUNCS, BLIND_FUNCS, SYSTEM_OBJECTS, INFO_WORDS].iter().any(|l| l.iter().any(|k| p.eq_ignore_ascii_case(k)))
+        }) || SYSTEM_OBJECTS.iter().any(|k| w.eq_ignore_ascii_case(k))
+    })
 }
 
 fn add(hits: &mut Vec<Hit>, rule: &'static str, score: u32, paranoia: u8, evidence: &str) {
