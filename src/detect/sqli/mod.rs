@@ -108,9 +108,8 @@ fn worth_lexing(text: &str) -> bool {
         matches!(
             lexer::classify(w),
             Kw::Logic | Kw::Union | Kw::Select | Kw::Statement | Kw::OrderGroup | Kw::Having | Kw::Where | Kw::Into
-        ) || w.split('.').any(|p| {
-            [TIME_FUNCS, ERROR_FUNCS, INFO_FUNCS, BLIND_FUNCS, SYSTEM_OBJECTS, INFO_WORDS].iter().any(|l| l.iter().any(|k| p.eq_ignore_ascii_case(k)))
-        }) || SYSTEM_OBJECTS.iter().any(|k| w.eq_ignore_ascii_case(k))
+        ) || w.split('.').any(|p| name_flags(p) != 0)
+            || name_flags(w) != 0
     })
 }
 
@@ -141,6 +140,40 @@ struct Sig<'a> {
 
 fn is_word(t: &Tok<'_>, kw: Kw) -> bool {
     t.kind == Kind::Word(kw)
+}
+
+const F_TIME: u8 = 1;
+const F_ERROR: u8 = 2;
+const F_INFO: u8 = 4;
+const F_BLIND: u8 = 8;
+const F_SYSOBJ: u8 = 16;
+const F_INFOWORD: u8 = 32;
+
+/// Which of the name lists a word (case-insensitive) is in, as `F_*` bits; one hash lookup
+/// instead of scanning the lists.
+fn name_flags(w: &str) -> u8 {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, u8>> = std::sync::OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut m = std::collections::HashMap::new();
+        for (list, f) in [(TIME_FUNCS, F_TIME), (ERROR_FUNCS, F_ERROR), (INFO_FUNCS, F_INFO), (BLIND_FUNCS, F_BLIND), (SYSTEM_OBJECTS, F_SYSOBJ), (INFO_WORDS, F_INFOWORD)] {
+            for n in list {
+                *m.entry(*n).or_insert(0) |= f;
+            }
+        }
+        m
+    });
+    let mut buf = [0u8; 32];
+    if w.is_empty() || w.len() > buf.len() {
+        return 0;
+    }
+    for (d, c) in buf.iter_mut().zip(w.bytes()) {
+        *d = c.to_ascii_lowercase();
+    }
+    buf.get(..w.len()).and_then(|l| std::str::from_utf8(l).ok()).and_then(|l| map.get(l)).copied().unwrap_or(0)
+}
+
+fn has(t: &Tok<'_>, flag: u8) -> bool {
+    name_flags(t.text) & flag != 0
 }
 
 fn in_list(t: &Tok<'_>, list: &[&str]) -> bool {
@@ -320,7 +353,7 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                 ) || x.t.is("procedure") || x.t.is("goto") || x.t.is("as"),
                 Kind::Op | Kind::Semi => true,
                 Kind::Comma => s.get(k + 1).is_some_and(|n| matches!(n.t.kind, Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) | Kind::Func | Kind::LParen | Kind::Var)),
-                Kind::Func => in_list(&x.t, TIME_FUNCS) || in_list(&x.t, ERROR_FUNCS) || in_list(&x.t, BLIND_FUNCS) || in_list(&x.t, INFO_FUNCS),
+                Kind::Func => has(&x.t, F_TIME) || has(&x.t, F_ERROR) || has(&x.t, F_BLIND) || has(&x.t, F_INFO),
                 _ => false,
             },
         };
@@ -418,7 +451,7 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         if is_logic(&x.t) {
             logic(text, sl, i, base, quoted, prev, hits);
         }
-        if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && in_list(&x.t, SYSTEM_OBJECTS) {
+        if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && has(&x.t, F_SYSOBJ) {
             add(hits, "sqli.system-object", 5, 1, x.t.text);
         }
         if x.t.kind == Kind::Word(Kw::None) && x.t.is("mysql") && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.is("user") || n.t.is("db")) {
@@ -435,11 +468,11 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
 fn specific_only(text: &str, s: &[Sig<'_>], from: usize, hits: &mut Vec<Hit>) {
     for i in from..s.len() {
         let Some(x) = s.get(i) else { break };
-        if x.t.kind == Kind::Func && (in_list(&x.t, TIME_FUNCS) || in_list(&x.t, ERROR_FUNCS)) {
+        if x.t.kind == Kind::Func && (has(&x.t, F_TIME) || has(&x.t, F_ERROR)) {
             let prev = if i > 0 { s.get(i - 1) } else { None };
             function(text, s, i, prev, hits);
         }
-        if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && in_list(&x.t, SYSTEM_OBJECTS) {
+        if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && has(&x.t, F_SYSOBJ) {
             add(hits, "sqli.system-object", 5, 1, x.t.text);
         }
     }
@@ -597,7 +630,7 @@ fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
         Kind::Word(Kw::AllDistinct) => true,
         Kind::Word(Kw::None) => {
             follow.is_some_and(|f| matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Op | Kind::Word(Kw::From | Kw::Into)))
-                || (in_list(&x.t, INFO_WORDS) && follow_ok(follow))
+                || (has(&x.t, F_INFOWORD) && follow_ok(follow))
         }
         _ => false,
     }
@@ -625,7 +658,7 @@ fn select(text: &str, s: &[Sig<'_>], i: usize, base: usize, prev: Option<&Sig<'_
             add(hits, "sqli.select-from", 5, 1, span(text, s, i, i + 3 + p));
         }
     } else if i == base {
-        let strong = s.get(i + 1).is_some_and(|n| matches!(n.t.kind, Kind::Func | Kind::Var) || (n.t.kind == Kind::Op && n.t.text == "*") || in_list(&n.t, INFO_WORDS))
+        let strong = s.get(i + 1).is_some_and(|n| matches!(n.t.kind, Kind::Func | Kind::Var) || (n.t.kind == Kind::Op && n.t.text == "*") || has(&n.t, F_INFOWORD))
             || s.get(i + 2).is_some_and(|n| n.t.kind == Kind::Comma);
         add(hits, "sqli.select", if strong { 5 } else { 2 }, 1, span(text, s, i, i + 4));
     }
@@ -637,7 +670,7 @@ fn function(text: &str, s: &[Sig<'_>], i: usize, prev: Option<&Sig<'_>>, hits: &
     let arg = s.get(i + 2);
     let end = skip_parens(s, i + 1);
     let qualified = prev.is_some_and(|p| p.t.kind == Kind::Dot);
-    if in_list(&x.t, TIME_FUNCS) {
+    if has(&x.t, F_TIME) {
         let numeric = arg.is_some_and(|a| matches!(a.t.kind, Kind::Num | Kind::LParen | Kind::Func | Kind::Var | Kind::Word(Kw::Select)))
             || (x.t.is("receive_message") && qualified);
         if numeric {
@@ -645,7 +678,7 @@ fn function(text: &str, s: &[Sig<'_>], i: usize, prev: Option<&Sig<'_>>, hits: &
         }
         return;
     }
-    if in_list(&x.t, ERROR_FUNCS) {
+    if has(&x.t, F_ERROR) {
         let (score, generic) = match x.t.text.to_ascii_lowercase().as_str() {
             "exp" => (if arg.is_some_and(|a| a.t.text == "~") { 5 } else { 0 }, true),
             "floor" | "rand" => (if s.iter().skip(i).take(12).any(|n| n.t.is("rand")) && s.iter().skip(i).take(20).any(|n| n.t.is("count") || n.t.is("group")) { 5 } else { 0 }, true),
@@ -678,15 +711,15 @@ fn function(text: &str, s: &[Sig<'_>], i: usize, prev: Option<&Sig<'_>>, hits: &
         }
         return;
     }
-    if in_list(&x.t, INFO_FUNCS) && s.get(i + 2).is_some_and(|c| c.t.kind == Kind::RParen) && !qualified {
+    if has(&x.t, F_INFO) && s.get(i + 2).is_some_and(|c| c.t.kind == Kind::RParen) && !qualified {
         add(hits, "sqli.info-function", 4, 1, span(text, s, i, end));
         return;
     }
-    if in_list(&x.t, BLIND_FUNCS) {
+    if has(&x.t, F_BLIND) {
         // `char(65,66)`, `chr(65)||`, `ascii(substring(…))>64`: functions over SQL values.
         let inner = s.get(i + 2..end.saturating_sub(1)).unwrap_or_default();
-        let nested = inner.iter().any(|t| t.t.kind == Kind::Func && (in_list(&t.t, BLIND_FUNCS) || in_list(&t.t, INFO_FUNCS)));
-        let sqlish = inner.iter().any(|t| matches!(t.t.kind, Kind::Func | Kind::Var | Kind::Word(Kw::Select)) || in_list(&t.t, SYSTEM_OBJECTS))
+        let nested = inner.iter().any(|t| t.t.kind == Kind::Func && (has(&t.t, F_BLIND) || has(&t.t, F_INFO)));
+        let sqlish = inner.iter().any(|t| matches!(t.t.kind, Kind::Func | Kind::Var | Kind::Word(Kw::Select)) || has(&t.t, F_SYSOBJ))
             || ((x.t.is("char") || x.t.is("chr")) && inner.first().is_some_and(|t| t.t.kind == Kind::Num) && inner.iter().all(|t| matches!(t.t.kind, Kind::Num | Kind::Comma | Kind::Op)));
         let compared = s.get(end).is_some_and(|n| is_cmp(&n.t) || (n.t.kind == Kind::Op && n.t.text == "||"));
         if sqlish && compared {

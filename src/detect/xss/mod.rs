@@ -46,7 +46,7 @@ const GLOBALS: &[&str] = &["top", "self", "window", "parent", "frames", "globalt
 fn automaton() -> &'static (Option<aho_corasick::AhoCorasick>, Vec<&'static str>) {
     static AC: std::sync::OnceLock<(Option<aho_corasick::AhoCorasick>, Vec<&'static str>)> = std::sync::OnceLock::new();
     AC.get_or_init(|| {
-        let mut pats: Vec<&'static str> = vec!["script:", "data:", "on"];
+        let mut pats: Vec<&'static str> = vec!["script:", "data:", "on", "expression", "binding", "behavio", "url(", "@import"];
         pats.extend(SINK_CALLS.iter().map(|(n, _)| *n));
         pats.extend(SINKS.iter().map(|(n, _)| *n));
         pats.extend(GLOBALS.iter().copied());
@@ -93,7 +93,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         attribute_break(&lower, &found, &mut hits);
         js(&lower, &found, &mut hits);
     }
-    css(&lower, &mut hits);
+    if found.iter().any(|(n, _)| matches!(*n, "expression" | "binding" | "behavio" | "url(" | "@import")) {
+        css(&lower, &mut hits);
+    }
     for h in hits {
         if !out.iter().any(|o| o.rule == h.rule) {
             out.push(h);
