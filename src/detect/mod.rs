@@ -157,8 +157,8 @@ impl Engine {
 
     /// Inspects one request and reports the work done.
     pub fn inspect_with_stats(&self, req: &HttpRequest) -> (Inspection, Stats) {
-        let ex = extract::extract(req, &self.cfg);
-        let mut stats = Stats { values: ex.fields.len(), ..Default::default() };
+        let ex = extract::extract_filtered(req, &self.cfg, if self.prefilter_on { Some(&self.prefilter) } else { None });
+        let mut stats = Stats { values: ex.values, skipped: ex.skipped, ..Default::default() };
         let mut notes = ex.notes;
         let mut truncated = ex.truncated;
         let mut findings: Vec<Finding> = Vec::new();
@@ -168,10 +168,6 @@ impl Engine {
         let path = req.path();
 
         'fields: for f in &ex.fields {
-            if self.prefilter_on && !self.prefilter.interesting(&f.text) {
-                stats.skipped += 1;
-                continue;
-            }
             let opts = decode::DecodeOpts { path: f.part == Part::Path };
             decode::variants(&f.text, &f.base, opts, &mut variants);
             for v in &variants {

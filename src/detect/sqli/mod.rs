@@ -108,8 +108,8 @@ fn worth_lexing(text: &str) -> bool {
         matches!(
             lexer::classify(w),
             Kw::Logic | Kw::Union | Kw::Select | Kw::Statement | Kw::OrderGroup | Kw::Having | Kw::Where | Kw::Into
-        ) || w.split('.').any(|p| name_flags(p) != 0)
-            || name_flags(w) != 0
+        ) || name_flags(w) != 0
+            || (w.contains('.') && w.split('.').any(|p| name_flags(p) != 0))
     })
 }
 
@@ -152,9 +152,10 @@ const F_INFOWORD: u8 = 32;
 /// Which of the name lists a word (case-insensitive) is in, as `F_*` bits; one hash lookup
 /// instead of scanning the lists.
 fn name_flags(w: &str) -> u8 {
-    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, u8>> = std::sync::OnceLock::new();
+    type Map = std::collections::HashMap<&'static str, u8, std::hash::BuildHasherDefault<Fnv>>;
+    static MAP: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
     let map = MAP.get_or_init(|| {
-        let mut m = std::collections::HashMap::new();
+        let mut m = Map::default();
         for (list, f) in [(TIME_FUNCS, F_TIME), (ERROR_FUNCS, F_ERROR), (INFO_FUNCS, F_INFO), (BLIND_FUNCS, F_BLIND), (SYSTEM_OBJECTS, F_SYSOBJ), (INFO_WORDS, F_INFOWORD)] {
             for n in list {
                 *m.entry(*n).or_insert(0) |= f;
@@ -170,6 +171,25 @@ fn name_flags(w: &str) -> u8 {
         *d = c.to_ascii_lowercase();
     }
     buf.get(..w.len()).and_then(|l| std::str::from_utf8(l).ok()).and_then(|l| map.get(l)).copied().unwrap_or(0)
+}
+
+/// FNV-1a: the keys are short ASCII names; SipHash's DoS resistance buys nothing here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 fn has(t: &Tok<'_>, flag: u8) -> bool {
