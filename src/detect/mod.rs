@@ -310,6 +310,23 @@ mod tests {
             let ins = e.inspect(&r);
             assert!(!ins.attack, "{ins:?}");
         }
+        // Realistic free text, in a query argument and in a JSON field.
+        for v in [
+            "Rock 'n' roll", "It's 5 o'clock; let's go", "O'Brien & O'Neil", "Union Station, Chicago", "I'd like to order by phone",
+            "Select your country", "1 or 2 items", "5' 11\"", "SELECT a product from our catalog", "x = y or z", "L'Hospitalet de Llobregat",
+            "email me at x@y.com -- thanks", "<p>Hello <b>world</b></p>", "<a href=\"https://example.com\">link</a>",
+            "onload event in javascript", "I said \"yes\" or \"no\"?", "The 'best' and the 'worst'", "Price: $5 (or less)",
+            "He wrote: 'select * from users' in his SQL book", "Joe's Bar & Grill -- open late", "drop table tennis lessons",
+            "show tables near me", "delete from cart", "Order #1234 -- shipped", "confirm your email",
+            "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+        ] {
+            let q: String = v.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+            let ins = e.inspect(&req(&format!("/s?q={q}"), &[], ""));
+            assert!(!ins.attack, "{v}: {ins:?}");
+            let body = serde_json::json!({ "comment": v }).to_string();
+            let ins = e.inspect(&req("/api", &[("content-type", "application/json")], &body));
+            assert!(!ins.attack, "{v}: {ins:?}");
+        }
     }
 
     #[test]

@@ -369,8 +369,10 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
             Some(x) => match x.t.kind {
                 Kind::Word(kw) => matches!(
                     kw,
-                    Kw::Logic | Kw::Cmp | Kw::Union | Kw::OrderGroup | Kw::Having | Kw::Limit | Kw::Into | Kw::Where | Kw::From | Kw::Statement | Kw::Select
-                ) || x.t.is("procedure") || x.t.is("goto") || x.t.is("as"),
+                    Kw::Logic | Kw::Cmp | Kw::Union | Kw::OrderGroup | Kw::Having | Kw::Limit | Kw::Into | Kw::Where | Kw::From | Kw::Statement
+                ) || x.t.is("procedure")
+                    // `'select …` only right after a one-token value (not `He wrote: 'select …`).
+                    || (kw == Kw::Select && s.first().is_some_and(|f| !f.t.text.contains(char::is_whitespace))) || x.t.is("goto") || x.t.is("as"),
                 Kind::Op | Kind::Semi => true,
                 Kind::Comma => s.get(k + 1).is_some_and(|n| matches!(n.t.kind, Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) | Kind::Func | Kind::LParen | Kind::Var)),
                 Kind::Func => has(&x.t, F_TIME) || has(&x.t, F_ERROR) || has(&x.t, F_BLIND) || has(&x.t, F_INFO),
@@ -628,10 +630,22 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
         }
         _ => false,
     };
+    // A statement at the start of the value (no `;` before it) must also end like one:
+    // `drop table users`, `show tables;`, not `drop table tennis lessons`.
+    let ok = ok && (i != usize::MAX || statement_ends(s));
     if ok {
         let from = if i == usize::MAX { 0 } else { i };
         add(hits, "sqli.stacked-query", 5, 1, span(text, s, from, from + 4));
     }
+}
+
+/// Whether the statement that starts the value ends like SQL: within four words it reaches
+/// the end, a `;` or a comment, or it carries SQL punctuation or literals.
+fn statement_ends(s: &[Sig<'_>]) -> bool {
+    let end = s.iter().position(|t| t.t.kind == Kind::Semi || t.comment_after).map(|p| p + 1).unwrap_or(s.len());
+    let stmt = s.get(..end).unwrap_or_default();
+    let words_only = stmt.iter().all(|t| matches!(t.t.kind, Kind::Word(_) | Kind::Semi));
+    !words_only || stmt.len() <= 3 || (stmt.len() == 4 && stmt.last().is_some_and(|t| t.t.kind == Kind::Semi || t.comment_after))
 }
 
 /// Whether the token at `j` starts a plausible SELECT list item.
@@ -814,7 +828,7 @@ mod tests {
     #[test]
     fn libinjection_bypasses() {
         // Wrapped in brackets and stacked after a harmless statement.
-        for p in ["[1 union select password from users]", "1;show warnings;drop table users", "[' or 1=1--]", "1 ; show warnings ; select sleep(5)"] {
+        for p in ["[1 union select password from users]", "1;show warnings;drop table users", "[' or 1=1--]", "1 ; show warnings ; select sleep(5)", "drop table users", "show tables"] {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
         }
     }
@@ -839,6 +853,9 @@ mod tests {
             "user's guide (2nd edition) - chapter 1",
             "sleep well tonight",
             "order by price",
+            "drop table tennis lessons",
+            "show tables near me",
+            "He wrote: 'select * from users' in his SQL book",
         ] {
             assert!(score(p) < 5, "{p}: {:?}", rules(p));
         }
