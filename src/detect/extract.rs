@@ -97,7 +97,14 @@ pub fn extract_filtered<'p>(req: &HttpRequest, cfg: &InspectionConfig, keep: Opt
             ex.truncated = true;
             ex.note(format!("query: more than max_args ({}) arguments", cfg.max_args));
         }
+        // A query that is not a clean `name=value` list (markup or quotes in names) was likely
+        // split inside a payload at `&` or `=`: inspect it whole as well.
+        let odd = pairs.iter().any(|p| !clean_name(&p.name));
         ex.pairs(pairs, Part::QueryValue, "query");
+        if odd {
+            let (whole, overlong) = crate::decode::url::decode_component(q.as_bytes(), false);
+            ex.add(Part::QueryValue, "", || "query".into(), whole, overlong);
+        }
     }
 
     let mut seen = 0;
@@ -154,7 +161,12 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
                 ex.truncated = true;
                 ex.note(format!("body: more than max_args ({}) arguments", cfg.max_args));
             }
+            let odd = sniffed || pairs.iter().any(|p| !clean_name(&p.name));
             ex.pairs(pairs, Part::BodyValue, "body");
+            if odd {
+                let (whole, overlong) = crate::decode::url::decode_component(b, false);
+                ex.add(Part::BodyRaw, "", || "body".into(), whole, overlong);
+            }
         }
         BodyKind::Json => {
             let doc = json::walk(b, cfg.max_depth, args_left);
@@ -223,6 +235,11 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
             }
         }
     }
+}
+
+/// An argument name as applications use them: word characters, `.`, `-`, brackets.
+fn clean_name(n: &str) -> bool {
+    n.len() <= 128 && n.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'[' | b']' | b'$' | b':' | b'@'))
 }
 
 fn kind_name(k: &BodyKind) -> &'static str {
