@@ -25,7 +25,7 @@ const ERROR_FUNCS: &[&str] = &[
     "get_host_address", "drithsx", "sys_context", "getmappingxpath", "xp_cmdshell", "load_file", "pg_read_file",
     "lo_import", "lo_export", "utl_http", "utl_inaddr", "dbms_xmlgen", "dbms_java", "ordsys", "make_set", "elt",
     "procedure_analyse", "row_to_json", "query_to_xml", "openrowset", "opendatasource", "xp_dirtree", "sp_oacreate",
-    "sp_executesql", "sp_makewebtask", "unhex", "floor", "rand",
+    "sp_executesql", "sp_makewebtask", "unhex", "floor", "rand", "lo_get", "pg_ls_dir", "dblink_connect",
 ];
 /// Information functions with empty argument lists.
 const INFO_FUNCS: &[&str] = &[
@@ -374,6 +374,7 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                     // `'select …` only right after a one-token value (not `He wrote: 'select …`).
                     || (kw == Kw::Select && s.first().is_some_and(|f| !f.t.text.contains(char::is_whitespace))) || x.t.is("goto") || x.t.is("as"),
                 Kind::Op | Kind::Semi => true,
+                Kind::LParen => s.get(k + 1).is_some_and(|n| is_word(&n.t, Kw::Select)),
                 Kind::Comma => s.get(k + 1).is_some_and(|n| matches!(n.t.kind, Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) | Kind::Func | Kind::LParen | Kind::Var)),
                 Kind::Func => has(&x.t, F_TIME) || has(&x.t, F_ERROR) || has(&x.t, F_BLIND) || has(&x.t, F_INFO),
                 _ => false,
@@ -451,7 +452,10 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                     if let Some(p) = then {
                         let cond = s.get(i + 2..i + 2 + p).unwrap_or_default();
                         if cond.iter().any(|c| is_cmp(&c.t)) {
-                            add(hits, "sqli.conditional", 3, 1, span(text, sl, i, i + 3 + p));
+                            // `case when 4587=4587 then`: a condition on two literals is a probe.
+                            let lit = |t: &Sig<'_>| matches!(t.t.kind, Kind::Num | Kind::Str { .. });
+                            let literal = cond.windows(3).any(|w| matches!(w, [a, op, b] if lit(a) && is_cmp(&op.t) && lit(b)));
+                            add(hits, "sqli.conditional", if literal { 4 } else { 3 }, 1, span(text, sl, i, i + 3 + p));
                         }
                     }
                 }
@@ -662,6 +666,7 @@ fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
         Kind::Op => x.t.text == "*" || (matches!(x.t.text, "-" | "+" | "~" | "!") && follow.is_some_and(|f| matches!(f.t.kind, Kind::Num | Kind::Func | Kind::Str { .. } | Kind::Var))),
         Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) => follow_ok(follow),
         Kind::Word(Kw::AllDistinct) => true,
+        Kind::Word(Kw::Other) => x.t.is("case"),
         Kind::Word(Kw::None) => {
             follow.is_some_and(|f| matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Op | Kind::Word(Kw::From | Kw::Into)))
                 || (has(&x.t, F_INFOWORD) && follow_ok(follow))
