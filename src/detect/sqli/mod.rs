@@ -621,6 +621,7 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
                     &["warnings", "errors", "tables", "databases", "schemas", "variables", "grants", "processlist", "columns", "status", "full", "global", "session", "create", "master", "slave", "binary", "users", "privileges", "engines", "plugins", "triggers", "events", "indexes", "index", "table"],
                 ),
                 "waitfor" => word(n1, &["delay", "time"]),
+                "while" => s.iter().skip(i.wrapping_add(2)).take(4).any(|t| is_cmp(&t.t)),
                 "set" => n1.is_some_and(|n| n.t.kind == Kind::Var) || (word(n1, &["global", "session", "password", "names"])),
                 "call" => n1.is_some_and(|n| n.t.kind == Kind::Func),
                 "load" => word(n1, &["data", "xml"]),
@@ -833,7 +834,7 @@ mod tests {
     #[test]
     fn libinjection_bypasses() {
         // Wrapped in brackets and stacked after a harmless statement.
-        for p in ["[1 union select password from users]", "1;show warnings;drop table users", "[' or 1=1--]", "1 ; show warnings ; select sleep(5)", "drop table users", "show tables"] {
+        for p in ["[1 union select password from users]", "1;show warnings;drop table users", "'; while 1=1 shutdown-- -a", "[' or 1=1--]", "1 ; show warnings ; select sleep(5)", "drop table users", "show tables"] {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
         }
     }
