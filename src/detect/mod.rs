@@ -366,6 +366,35 @@ mod tests {
     }
 
     #[test]
+    fn hostile_bytes_never_panic() {
+        // Deterministic pseudo-random inputs built from the characters parsers care about.
+        let alphabet: &[u8] = b"<>\"'`%&;=()[]{}/\\*-#@!|^~,.:? \t\r\n\x00\xc0\xae\xff0aZ9xu+$";
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let e = Engine::new(&InspectionConfig { paranoia_level: 4, ..Default::default() });
+        for i in 0..400 {
+            let len = 1 + (i * 7) % 300;
+            let mut v = Vec::with_capacity(len);
+            for _ in 0..len {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                v.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
+            }
+            let text = String::from_utf8_lossy(&v).into_owned();
+            let q: String = v.iter().map(|b| format!("%{b:02X}")).collect();
+            for ct in ["application/json", "application/xml", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", ""] {
+                let r = HttpRequest {
+                    method: "POST".into(),
+                    uri: format!("/{text}?a={q}&{text}"),
+                    headers: vec![("content-type".into(), ct.as_bytes().to_vec()), ("cookie".into(), v.clone()), ("x-h".into(), v.clone())],
+                    body: v.clone(),
+                    body_bytes: v.len() as u64,
+                    body_truncated: false,
+                };
+                let _ = e.inspect(&r);
+            }
+        }
+    }
+
+    #[test]
     fn bounded_work() {
         let cfg = InspectionConfig { max_body_bytes: 1024, ..Default::default() };
         let e = Engine::new(&cfg);
