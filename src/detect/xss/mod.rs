@@ -169,8 +169,10 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
         } else if RISKY_TAGS.contains(&name) {
             let score = match name {
                 "base" if tag.attrs.iter().any(|a| a.name == "href") => 5,
-                "meta" if tag.attrs.iter().any(|a| a.name == "http-equiv")
-                    && tag.attrs.iter().any(|a| a.value.contains("url=") || a.value.contains("script") || a.value.contains("stylesheet")) => 5,
+                // `<meta http-equiv>` that sets cookies, redirects or loads styles.
+                "meta" if tag.attrs.iter().any(|a| a.name == "http-equiv" && (a.value.contains("set-cookie") || a.value.contains("link")))
+                    || (tag.attrs.iter().any(|a| a.name == "http-equiv")
+                        && tag.attrs.iter().any(|a| a.value.contains("url=") || a.value.contains("script") || a.value.contains("stylesheet"))) => 5,
                 "link" if tag.attrs.iter().any(|a| a.name == "href") && tag.attrs.iter().any(|a| a.value.contains("import") || a.value.contains("stylesheet")) => 5,
                 "xml" if tag.attrs.iter().any(|a| a.name == "src") => 5,
                 "form" if tag.attrs.iter().any(|a| a.name == "action") => 3,
@@ -444,6 +446,7 @@ mod tests {
             "vbscript:msgbox(1)",
             "<img src=x:alert(alt) onerror=eval(src) alt=0>",
             "<input onfocus=alert(1) autofocus>",
+            "<meta http-equiv=set-cookie content=\"sid=1\">",
         ] {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
         }
