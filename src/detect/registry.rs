@@ -24,6 +24,7 @@ pub static VALUE_SCANNERS: &[(&str, ScanFn)] = &[
 
 /// Request-level detectors, run once per request on the whole `HttpRequest`.
 pub static REQUEST_SCANNERS: &[(&str, RequestScanFn)] = &[
+    ("traversal", traversal::scan_request),
     ("xxe", xxe::scan_request),
     ("scanner", scanner::scan_request),
     ("protocol", protocol::scan_request),

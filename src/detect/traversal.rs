@@ -5,7 +5,8 @@
 //! second rule recognises well-known sensitive files and directories by path component.
 
 use super::textscan::{hit, push_once, snippet};
-use super::{Hit, Part, Value};
+use super::{Finding, Hit, Part, Value};
+use crate::request::HttpRequest;
 
 const CLASS: &str = "traversal";
 /// Bytes of a value that are normalised and walked.
@@ -30,6 +31,8 @@ const CONFIG_FILES: &[&str] = &[
     ".htaccess", ".htpasswd", ".env", ".git/", ".git", ".gitconfig", ".svn/", ".hg/",
     ".bzr/", ".ds_store", "web.config", "php.ini", "httpd.conf", "wp-config.php", ".npmrc",
     ".aws/credentials", ".docker/config.json", ".kube/config", "applicationhost.config",
+    ".bashrc", ".cshrc", ".shosts", ".rhosts", ".netrc", ".profile", ".viminfo", ".pgpass",
+    ".my.cnf", ".bash_profile", ".zshrc", ".lesshst",
 ];
 
 /// Server log files (reading them is the first step of log poisoning).
@@ -39,7 +42,7 @@ const LOG_FILES: &[&str] = &["access_log", "error_log", "access.log", "error.log
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let t = v.text;
     // Prefilter: nothing to do without a dot, a slash or an escape.
-    if !t.bytes().any(|b| matches!(b, b'.' | b'/' | b'\\' | b'%')) {
+    if !t.bytes().any(|b| matches!(b, b'.' | b'/' | b'\\' | b'%')) && !t.contains("0x") {
         return;
     }
     let since = out.len();
@@ -90,6 +93,55 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
 }
 
+/// Request-level: the raw (still percent-encoded) query and form values and path, for
+/// the encodings that text decoding destroys (5- and 6-byte overlong UTF-8, `%c0%2e`,
+/// `%c1%1c`: lossy UTF-8 turns them into U+FFFD before the value detectors see them).
+/// Findings share rule ids and locations with `scan`, so the engine counts each once.
+pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
+    let mut places: Vec<(Part, String, String, &str)> = Vec::new();
+    let path = req.path();
+    places.push((Part::Path, String::new(), "path".to_string(), path));
+    if let Some(q) = req.query() {
+        for piece in q.split('&').take(256) {
+            let (n, v) = piece.split_once('=').unwrap_or((piece, ""));
+            places.push((Part::QueryValue, n.to_string(), format!("query.{}", decode_name(n)), v));
+        }
+    }
+    let form = req.header("content-type").is_some_and(|c| c.to_ascii_lowercase().contains("x-www-form-urlencoded"));
+    let body = if form { core::str::from_utf8(req.body.get(..MAX_BYTES * 4).unwrap_or(&req.body)).unwrap_or("") } else { "" };
+    for piece in body.split('&').take(256) {
+        if piece.is_empty() {
+            continue;
+        }
+        let (n, v) = piece.split_once('=').unwrap_or((piece, ""));
+        places.push((Part::BodyValue, n.to_string(), format!("body.{}", decode_name(n)), v));
+    }
+    let mut hits = Vec::new();
+    for (part, name, loc, raw) in places {
+        if !lossy_escapes(raw) {
+            continue;
+        }
+        let text = raw.replace('+', " ");
+        hits.clear();
+        scan(&Value { part, name: &name, text: &text }, &mut hits);
+        for h in hits.drain(..) {
+            out.push(Finding { rule: h.rule, class: h.class, location: loc.clone(), evidence: h.evidence, decoders: vec!["url"], score: h.score, paranoia: h.paranoia });
+        }
+    }
+}
+
+/// Escapes of bytes >= 0x80 or invalid hex after a lead byte: what lossy decoding mangles.
+fn lossy_escapes(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    b.windows(3).any(|w| matches!(w, [b'%', h, _] if matches!(h, b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')))
+}
+
+/// Argument name for a location (percent-decoded, lossy).
+fn decode_name(n: &str) -> String {
+    let d = decode_pass(n.replace('+', " ").as_bytes());
+    String::from_utf8_lossy(&d).into_owned()
+}
+
 /// Result of normalising a value as a file path.
 pub struct Normalised {
     pub bytes: Vec<u8>,
@@ -122,7 +174,12 @@ pub fn normalise(input: &[u8]) -> Normalised {
                     && (rest.is_empty() || rest.iter().take(16).any(|&c| c == b'.' || c == b'/'));
                 break;
             }
-            b'\\' => bytes.push(b'/'),
+            b'\\' | b'/' => {
+                // Runs of separators are one separator to a file API.
+                if bytes.last() != Some(&b'/') {
+                    bytes.push(b'/');
+                }
+            }
             1..=0x1f | 0x7f => {}
             _ => bytes.push(b),
         }
@@ -398,6 +455,9 @@ mod tests {
             "/opt/lampp/logs/access_log",
             "/logs/error.log%00",
             "?.%5c?.%5c?.%5cetc%5cpasswd",
+            ".//..//etc//issue",
+            "0x2e0x2e0x2f0x2e0x2e0x2fwindows0x2fsystem320x2fdrivers0x2fetc0x2fhosts",
+            "0x2e0x2e\u{fffd}\u{fffd}\u{fffd}etc\u{fffd}\u{fffd}passwd",
         ] {
             assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
         }
@@ -436,6 +496,18 @@ mod tests {
         let mut out = Vec::new();
         scan(&Value { part: Part::BodyValue, name: "comment", text: "edit your .htaccess file please" }, &mut out);
         assert!(out.iter().all(|h| h.paranoia >= 2));
+    }
+
+    #[test]
+    fn raw_request_overlongs() {
+        let req = HttpRequest { method: "GET".into(), uri: "/x?file=%fc%80%80%80%80%ae%fc%80%80%80%80%ae%c1%1cetc%c1%1cpasswd&a=1".into(), ..Default::default() };
+        let mut out = Vec::new();
+        scan_request(&req, &mut out);
+        assert!(out.iter().any(|f| f.location == "query.file" && f.rule == "traversal.system-file"), "{out:?}");
+        let req = HttpRequest { method: "GET".into(), uri: "/x?file=caf%C3%A9.txt".into(), ..Default::default() };
+        let mut out = Vec::new();
+        scan_request(&req, &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]
