@@ -8,13 +8,35 @@ use crate::mirror::cidr::Cidr;
 
 /// What the receiver does with a request after inspecting it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum Role {
     /// Inspect, then continue to the upstream (if the receiver has one).
     #[default]
     Inspect,
     /// Inspect, then answer the copy locally with `mirror.sink_status`.
     Sink,
+}
+
+impl TryFrom<String> for Role {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "inspect" => Ok(Role::Inspect),
+            "sink" => Ok(Role::Sink),
+            _ => Err(format!("unknown role '{s}' (expected 'inspect' or 'sink')")),
+        }
+    }
+}
+
+impl TryFrom<String> for WireFormat {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "ndjson" => Ok(WireFormat::Ndjson),
+            "otlp" => Ok(WireFormat::Otlp),
+            _ => Err(format!("unknown format '{s}' (expected 'ndjson' or 'otlp')")),
+        }
+    }
 }
 
 /// Attack classes known to the engine, in the names used by config, events and metrics.
@@ -92,7 +114,7 @@ pub struct EventsConfig {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum WireFormat {
     #[default]
     Ndjson,
@@ -442,7 +464,8 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         rejects(r#"{"rol": "sink"}"#, "rol", "unknown field `rol`");
-        rejects(r#"{"role": "block"}"#, "role", "unknown variant `block`");
+        rejects(r#"{"role": "block"}"#, "role", "unknown role 'block'");
+        rejects(r#"{"role": 3}"#, "role", "invalid type: integer `3`, expected a string");
         rejects(r#"{"mirror": {"sink_status": "204"}}"#, "mirror.sink_status", "invalid type");
         rejects(r#"{"mirror": {"sink_status": 99}}"#, "mirror.sink_status", "not an HTTP status");
         rejects(r#"{"mirror": {"server_addr_header": "x server"}}"#, "mirror.server_addr_header", "not a valid HTTP header name");
@@ -455,7 +478,7 @@ mod tests {
         rejects(r#"{"inspection": {"exclusions": [{"locations": ["bogus"]}]}}"#, "inspection.exclusions[0].locations[0]", "not a location");
         rejects(r#"{"inspection": {"exclusions": [{"extra": 1}]}}"#, "inspection.exclusions[0].extra", "unknown field `extra`");
         rejects(r#"{"events": {"http": {"cluster": ""}}}"#, "events.http.cluster", "must name");
-        rejects(r#"{"events": {"http": {"cluster": "c", "format": "xml"}}}"#, "events.http.format", "unknown variant");
+        rejects(r#"{"events": {"http": {"cluster": "c", "format": "xml"}}}"#, "events.http.format", "unknown format 'xml'");
         rejects(r#"{"events": {"http": {"cluster": "c", "batch_max": 100, "queue_max": 10}}}"#, "events.http.queue_max", "at least batch_max");
         rejects(r#"{"role": "sink"} trailing"#, "", "trailing");
         rejects(r#"not json"#, "", "expected");

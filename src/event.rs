@@ -186,6 +186,18 @@ impl Event {
     }
 }
 
+/// The compact per-request summary put into filter state for access logs
+/// (`%FILTER_STATE(wasm.mirror_waf.event:PLAIN)%`).
+pub fn summary_json(ins: &Inspection) -> String {
+    let mut rules: Vec<&str> = Vec::new();
+    for f in &ins.findings {
+        if !rules.contains(&f.rule) {
+            rules.push(f.rule);
+        }
+    }
+    serde_json::json!({ "attack": ins.attack, "classes": ins.classes, "score": ins.score, "rules": rules }).to_string()
+}
+
 /// Formats Unix time in nanoseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ` (proleptic Gregorian, UTC).
 pub fn rfc3339_millis(unix_nanos: u128) -> String {
     let secs = (unix_nanos / 1_000_000_000) as i64;

@@ -9,6 +9,13 @@
 //! - [`event`]   the versioned JSON event and its redaction.
 //! - `filter`    (wasm32 only) the proxy-wasm glue that moves bytes between Envoy and the core.
 
+// A panic traps the wasm VM: outside tests, panicking constructs are compile errors
+// under `cargo clippy` (run by `make test`).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::unreachable, clippy::todo)
+)]
+
 pub mod config;
 pub mod decode;
 pub mod detect;

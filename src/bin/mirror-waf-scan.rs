@@ -9,7 +9,7 @@ use std::io::Write;
 
 use mirror_waf::config::{Config, InspectionConfig};
 use mirror_waf::detect::{Engine, Inspection};
-use mirror_waf::request::HttpRequest;
+use mirror_waf::request::corpus::{self, Record};
 use serde_json::{json, Value};
 
 const USAGE: &str = "usage: mirror-waf-scan [--config FILE] [--paranoia N] [--summary] [--markdown] [--misses] [--fps] FILE...
@@ -21,115 +21,9 @@ const USAGE: &str = "usage: mirror-waf-scan [--config FILE] [--paranoia N] [--su
   --misses    print the labelled attacks that were not detected (id, class, uri)
   --fps       print the labelled benign requests that were flagged (id, findings)";
 
-/// One input request with its labels (labels are empty for HAR input).
-struct Record {
-    id: String,
-    source: String,
-    label: String,
-    class: String,
-    /// CRS: the paranoia level of the tested rule.
-    crs_pl: Option<u8>,
-    req: HttpRequest,
-}
-
-fn s(v: &Value, k: &str) -> String {
-    v.get(k).and_then(Value::as_str).unwrap_or("").to_string()
-}
-
-fn record_from_jsonl(v: &Value, line: usize) -> Record {
-    let latin1 = s(v, "body_encoding") == "latin-1";
-    let body_s = s(v, "body");
-    let body: Vec<u8> = if latin1 { body_s.chars().map(|c| c as u32 as u8).collect() } else { body_s.into_bytes() };
-    let headers = v
-        .get("headers")
-        .and_then(Value::as_array)
-        .map(|hs| {
-            hs.iter()
-                .filter_map(|h| {
-                    let a = h.as_array()?;
-                    Some((a.first()?.as_str()?.to_ascii_lowercase(), a.get(1)?.as_str()?.as_bytes().to_vec()))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let id = match v.get("id").and_then(Value::as_str) {
-        Some(i) => i.to_string(),
-        None => format!("line-{line}"),
-    };
-    Record {
-        id,
-        source: s(v, "source"),
-        label: s(v, "label"),
-        class: s(v, "class"),
-        crs_pl: v.get("paranoia_level").and_then(Value::as_u64).map(|p| p.min(9) as u8),
-        req: HttpRequest {
-            method: s(v, "method"),
-            uri: s(v, "uri"),
-            headers,
-            body_bytes: body.len() as u64,
-            body,
-            body_truncated: false,
-        },
-    }
-}
-
-fn records_from_har(v: &Value) -> Vec<Record> {
-    let entries = v.pointer("/log/entries").and_then(Value::as_array).cloned().unwrap_or_default();
-    entries
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| {
-            let r = e.get("request")?;
-            let url = r.get("url").and_then(Value::as_str).unwrap_or("/");
-            // Origin form: drop scheme and authority.
-            let uri = match url.find("://") {
-                Some(p) => url.get(p + 3..).and_then(|rest| rest.find('/').map(|q| rest.get(q..).unwrap_or("/"))).unwrap_or("/"),
-                None => url,
-            }
-            .to_string();
-            let headers = r
-                .get("headers")
-                .and_then(Value::as_array)
-                .map(|hs| {
-                    hs.iter()
-                        .filter_map(|h| Some((h.get("name")?.as_str()?.to_ascii_lowercase(), h.get("value")?.as_str()?.as_bytes().to_vec())))
-                        .filter(|(n, _)| !n.starts_with(':'))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let body = r.pointer("/postData/text").and_then(Value::as_str).unwrap_or("").as_bytes().to_vec();
-            Some(Record {
-                id: format!("har-{i}"),
-                source: "har".into(),
-                label: String::new(),
-                class: String::new(),
-                crs_pl: None,
-                req: HttpRequest { method: s(r, "method"), uri, headers, body_bytes: body.len() as u64, body, body_truncated: false },
-            })
-        })
-        .collect()
-}
-
 fn read_records(path: &str) -> Result<Vec<Record>, String> {
     let text = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-    let text = String::from_utf8_lossy(&text);
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('{') {
-        if let Ok(v) = serde_json::from_str::<Value>(trimmed) {
-            if v.get("log").is_some() {
-                return Ok(records_from_har(&v));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: Value = serde_json::from_str(line).map_err(|e| format!("{path}:{}: {e}", i + 1))?;
-        out.push(record_from_jsonl(&v, i + 1));
-    }
-    Ok(out)
+    corpus::parse(&String::from_utf8_lossy(&text)).map_err(|e| format!("{path}: {e}"))
 }
 
 fn verdict(id: &str, ins: &Inspection) -> Value {

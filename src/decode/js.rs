@@ -19,6 +19,10 @@ pub fn has_escapes(s: &str) -> bool {
 pub fn decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    // Three-digit octal escapes mean JS string escapes rather than CSS hex escapes.
+    let octal = memchr::memchr_iter(b'\\', b).any(|i| {
+        (1..4).all(|k| b.get(i + k).is_some_and(|d| (b'0'..=b'7').contains(d)))
+    });
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         if c != b'\\' {
@@ -26,7 +30,7 @@ pub fn decode(s: &str) -> String {
             i += 1;
             continue;
         }
-        let (cp, used) = escape_at(b, i + 1);
+        let (cp, used) = escape_at(b, i + 1, octal);
         match cp.and_then(char::from_u32) {
             Some(ch) => {
                 let mut buf = [0u8; 4];
@@ -43,7 +47,7 @@ pub fn decode(s: &str) -> String {
 }
 
 /// Parses an escape body starting at `j` (after the backslash): code point and bytes used.
-fn escape_at(b: &[u8], j: usize) -> (Option<u32>, usize) {
+fn escape_at(b: &[u8], j: usize, octal: bool) -> (Option<u32>, usize) {
     let take_hex = |from: usize, max: usize| {
         let mut e = from;
         while e < from + max && b.get(e).is_some_and(|c| c.is_ascii_hexdigit()) {
@@ -73,6 +77,15 @@ fn escape_at(b: &[u8], j: usize) -> (Option<u32>, usize) {
             }
             (None, 0)
         }
+        // JS octal (`\141` → `a`, `\50` → `(`) when the text uses three-digit octal escapes.
+        Some(c) if octal && (b'0'..=b'7').contains(c) => {
+            let mut e = j;
+            while e < j + 3 && b.get(e).is_some_and(|d| (b'0'..=b'7').contains(d)) {
+                e += 1;
+            }
+            let v = b.get(j..e).and_then(|o| std::str::from_utf8(o).ok()).and_then(|o| u32::from_str_radix(o, 8).ok());
+            (v.filter(|v| (0x20..0x7f).contains(v)), e - j)
+        }
         Some(c) if c.is_ascii_hexdigit() => {
             // CSS form: at least two digits, and only when it yields printable ASCII, so
             // Windows paths (`..\ca`) are left alone.
@@ -97,6 +110,7 @@ mod tests {
         assert_eq!(decode(r"\x3cscript\x3e"), "<script>");
         assert_eq!(decode(r"\u0061lert\u{28}1)"), "alert(1)");
         assert_eq!(decode(r"java\73 cript"), "javascript");
+        assert_eq!(decode(r"\141\154ert\50\61\51"), "alert(1)");
         assert_eq!(decode(r"it\'s \q \x4"), r"it\'s \q \x4");
         assert_eq!(decode("\\"), "\\");
     }

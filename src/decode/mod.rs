@@ -94,12 +94,23 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
             push(out, cur.clone(), chain.clone());
         }
     }
-    // NUL and other C0 controls that browsers and parsers skip (`<scr\0ipt>`, `java\tscript:`).
-    if cur.bytes().any(|b| b == 0 || b == b'\t' || b == b'\r' || b == b'\n') && cur.len() < 65_536 {
-        let d: String = cur.chars().filter(|c| !matches!(c, '\0' | '\t' | '\r' | '\n')).collect();
+    // NUL, C0 controls that browsers and parsers skip (`<scr\0ipt>`, `java\tscript:`) and
+    // invisible format characters (zero-width space/joiners, soft hyphen, BOM).
+    let invisible = |c: char| matches!(c, '\0' | '\t' | '\r' | '\n' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{00AD}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}');
+    if cur.chars().any(invisible) && cur.len() < 65_536 {
+        let d: String = cur.chars().filter(|c| !invisible(*c)).collect();
         if d != cur {
             let mut c = chain.clone();
             c.push("strip-ctl");
+            push(out, d, c);
+        }
+    }
+    // Backslash-escaped quotes (`\"`, `\'`) as a JSON or C string would unescape them.
+    if cur.contains("\\\"") || cur.contains("\\'") {
+        let d = cur.replace("\\\"", "\"").replace("\\'", "'");
+        if d != cur {
+            let mut c = chain.clone();
+            c.push("unescape");
             push(out, d, c);
         }
     }
@@ -236,6 +247,14 @@ mod tests {
         let v = vs("PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==");
         assert!(v.iter().any(|x| x.text == "<script>alert(1)</script>" && x.decoders == vec!["base64"]), "{v:?}");
         assert_eq!(vs("abcdefgh12345678").len(), 1, "random token is not decoded");
+    }
+
+    #[test]
+    fn unescape_and_invisible() {
+        let v = vs("0\\\"XOR(1)\\\"");
+        assert!(v.iter().any(|x| x.text == "0\"XOR(1)\"" && x.decoders == vec!["unescape"]), "{v:?}");
+        let v = vs("un\u{200B}ion se\u{200B}lect");
+        assert!(v.iter().any(|x| x.text == "union select"), "{v:?}");
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub fn fold_overlong(b: &mut Vec<u8>) -> bool {
             }
         } else if c == 0xE0 {
             if let (Some(n1), Some(n2)) = (cont(b.get(i + 1)), cont(b.get(i + 2))) {
-                if n1 & 0x3F < 0x20 && n1 & 0x3F <= 0x01 {
+                if n1 & 0x3F <= 0x01 {
                     let v = (u32::from(n1 & 0x3F) << 6) | u32::from(n2 & 0x3F);
                     if v < 0x80 {
                         out.push(v as u8);

@@ -11,7 +11,7 @@ const KEYWORDS: &[&str] = &[
     // SQL
     "select", "union", "insert", "update", "delete", "drop", "sleep", "benchmark", "waitfor", "exec",
     "declare", "shutdown", "truncate", "having", "order by", "group by", "information_schema", "xp_",
-    "procedure", "rlike", "regexp", "like", "between", "null", "true", "false", "where", "alter", "create", "table", "load_file", "outfile", "char",
+    "procedure", "rlike", "regexp", "like", "between", "null", "true", "false", "where", "alter", "create", "table", "load_file", "outfile", "char", "pg_", "sys", "msdb", "tempdb", "mysql", "schema",
     // HTML / JS
     "script", "alert", "prompt", "confirm", "eval", "onload", "onerror", "onmouse", "onfocus", "expression",
     "document", "window", "cookie", "iframe", "svg",

@@ -99,15 +99,10 @@ impl MirrorContext {
 
         // Server address/port: headers first, each falling back on its own.
         let (dest_ip, dest_port) = inp.destination.map(split_addr).unwrap_or((None, None));
-        let mut from_header = false;
-        let mut from_dest = false;
         let addr_name = &cfg.mirror.server_addr_header;
-        let server_addr = match inp.server_addr_header.map(str::trim) {
+        let header_addr = match inp.server_addr_header.map(str::trim) {
             Some(v) => match split_addr(v) {
-                (Some(ip), _) => {
-                    from_header = true;
-                    Some(ip.to_string())
-                }
+                (Some(ip), _) => Some(ip.to_string()),
                 _ => {
                     notes.push(format!("{addr_name}: invalid address '{}', using destination", clip(v)));
                     None
@@ -118,19 +113,10 @@ impl MirrorContext {
                 None
             }
         };
-        let server_addr = server_addr.or_else(|| {
-            dest_ip.map(|ip| {
-                from_dest = true;
-                ip.to_string()
-            })
-        });
         let port_name = &cfg.mirror.server_port_header;
-        let server_port = match inp.server_port_header.map(str::trim) {
+        let header_port = match inp.server_port_header.map(str::trim) {
             Some(v) => match v.parse::<u16>() {
-                Ok(p) if p != 0 => {
-                    from_header = true;
-                    Some(p)
-                }
+                Ok(p) if p != 0 => Some(p),
                 _ => {
                     notes.push(format!("{port_name}: invalid port '{}', using destination", clip(v)));
                     None
@@ -143,15 +129,13 @@ impl MirrorContext {
                 None
             }
         };
-        let server_port = server_port.or_else(|| {
-            dest_port.map(|p| {
-                from_dest = true;
-                p
-            })
-        });
+        let from_header = header_addr.is_some() || header_port.is_some();
+        let server_addr = header_addr.clone().or_else(|| dest_ip.map(|ip| ip.to_string()));
+        let server_port = header_port.or(dest_port);
+        let from_dest = (header_addr.is_none() && dest_ip.is_some()) || (header_port.is_none() && dest_port.is_some());
         let server_source = match (from_header, from_dest) {
-            (true, false) => ServerSource::Header,
             (_, true) => ServerSource::Destination,
+            (true, false) => ServerSource::Header,
             (false, false) => ServerSource::None,
         };
 

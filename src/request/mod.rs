@@ -5,10 +5,13 @@
 //! `multipart`, `xml`, and `body` (which parser a body gets, by Content-Type or sniffing).
 
 pub mod body;
+pub mod corpus;
 pub mod json;
 pub mod multipart;
 pub mod query;
 pub mod xml;
+
+pub mod pairs;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpRequest {

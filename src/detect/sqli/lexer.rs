@@ -96,7 +96,7 @@ fn classify(w: &str) -> Kw {
         b"null" | b"true" | b"false" => Kw::Literal,
         b"insert" | b"update" | b"delete" | b"drop" | b"create" | b"alter" | b"exec" | b"execute" | b"declare" | b"shutdown"
         | b"show" | b"truncate" | b"grant" | b"revoke" | b"waitfor" | b"set" | b"call" | b"load" | b"replace" | b"rename"
-        | b"use" | b"kill" | b"begin" | b"do" | b"handler" | b"copy" | b"backup" | b"restore" | b"dbcc" | b"prepare" => Kw::Statement,
+        | b"use" | b"kill" | b"begin" | b"goto" | b"do" | b"handler" | b"copy" | b"backup" | b"restore" | b"dbcc" | b"prepare" => Kw::Statement,
         b"all" | b"distinct" => Kw::AllDistinct,
         b"as" | b"case" | b"when" | b"then" | b"else" | b"end" | b"procedure" | b"values" | b"join" | b"exists" | b"escape"
         | b"collate" | b"binary" | b"if" | b"elseif" | b"iif" => Kw::Other,

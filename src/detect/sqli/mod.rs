@@ -32,6 +32,8 @@ const INFO_FUNCS: &[&str] = &[
     "database", "version", "user", "current_user", "system_user", "session_user", "schema", "db_name", "user_name",
     "host_name", "suser_name", "suser_sname", "current_database", "connection_id", "last_insert_id", "sqlite_version",
 ];
+/// Niladic information words (no parentheses needed).
+const INFO_WORDS: &[&str] = &["current_user", "session_user", "system_user", "current_schema", "current_database", "current_role", "user"];
 /// Functions attackers use to extract data bit by bit in boolean blind injection.
 const BLIND_FUNCS: &[&str] = &[
     "substring", "substr", "mid", "ascii", "ord", "char", "chr", "length", "char_length", "hex", "bin", "concat",
@@ -45,7 +47,8 @@ const SYSTEM_OBJECTS: &[&str] = &[
     "all_tables", "user_tables", "dba_users", "all_users", "all_tab_columns", "user_tab_columns", "v$version", "sys.tables",
     "xp_cmdshell", "xp_regread", "xp_dirtree", "sp_password", "sp_executesql", "sp_oacreate", "master..", "mysql.user",
     "@@version", "@@datadir", "@@hostname", "@@basedir", "@@servername", "@@tmpdir", "@@global", "@@session",
-    "@@version_compile_os", "@@spid", "@@language",
+    "@@version_compile_os", "@@spid", "@@language", "msdb", "tempdb", "mysql.db", "pg_namespace", "pg_proc", "sysibm",
+    "syscat", "rdb$database",
 ];
 
 /// Scans one value for SQL injection.
@@ -56,7 +59,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
     let mut toks: Vec<Tok<'_>> = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
-    for ctx in [None, Some(b'\''), Some(b'"')] {
+    for ctx in [None, Some(b'\''), Some(b'"'), Some(b'`')] {
         if let Some(q) = ctx {
             if memchr::memchr(q, text.as_bytes()).is_none() {
                 continue;
@@ -96,6 +99,8 @@ fn clip(s: &str) -> String {
 struct Sig<'a> {
     t: Tok<'a>,
     comment_after: bool,
+    /// The text of the first comment after the token.
+    comment: &'a str,
 }
 
 fn is_word(t: &Tok<'_>, kw: Kw) -> bool {
@@ -117,7 +122,7 @@ fn is_cmp(t: &Tok<'_>) -> bool {
 fn is_logic(t: &Tok<'_>) -> bool {
     match t.kind {
         Kind::Word(Kw::Logic) => !t.is("not"),
-        Kind::Word(Kw::Having) => true,
+        Kind::Word(Kw::Having | Kw::Where) => true,
         Kind::Op => matches!(t.text, "||" | "&&"),
         _ => false,
     }
@@ -158,11 +163,15 @@ fn skip_parens(s: &[Sig<'_>], i: usize) -> usize {
 fn operand(s: &[Sig<'_>], mut j: usize) -> Option<(Operand, usize)> {
     // Unary prefixes and opening parens.
     let mut guard = 0;
+    let mut opened = 0usize;
     while let Some(x) = s.get(j) {
         let unary = (x.t.kind == Kind::Op && matches!(x.t.text, "!" | "~" | "-" | "+")) || x.t.is("not") || x.t.is("binary");
         if (unary || x.t.kind == Kind::LParen) && guard < 8 {
             if x.t.kind == Kind::LParen && s.get(j + 1).is_some_and(|n| is_word(&n.t, Kw::Select)) {
                 return Some((Operand::Sub, skip_parens(s, j)));
+            }
+            if x.t.kind == Kind::LParen {
+                opened += 1;
             }
             j += 1;
             guard += 1;
@@ -193,6 +202,10 @@ fn operand(s: &[Sig<'_>], mut j: usize) -> Option<(Operand, usize)> {
             break;
         }
     }
+    while opened > 0 && s.get(next).is_some_and(|t| t.t.kind == Kind::RParen) {
+        next += 1;
+        opened -= 1;
+    }
     Some((kind, next))
 }
 
@@ -219,17 +232,24 @@ fn ends_expr(s: &[Sig<'_>], i: usize) -> bool {
     }
 }
 
+// One arm per token kind reads better than guards spread over the match.
+#[allow(clippy::collapsible_match)]
 fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
     let mut s: Vec<Sig<'_>> = Vec::with_capacity(toks.len());
     let mut leading_comment = false;
     for t in toks {
         if t.kind == Kind::Comment {
             match s.last_mut() {
-                Some(l) => l.comment_after = true,
+                Some(l) => {
+                    if !l.comment_after {
+                        l.comment = t.text;
+                    }
+                    l.comment_after = true;
+                }
                 None => leading_comment = true,
             }
         } else {
-            s.push(Sig { t: *t, comment_after: false });
+            s.push(Sig { t: *t, comment_after: false, comment: "" });
         }
     }
     let _ = leading_comment;
@@ -244,7 +264,15 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
             k += 1;
         }
         let last = s.get(k - 1).copied();
-        if last.is_some_and(|l| l.comment_after) {
+        if let Some(l) = last.filter(|l| l.comment_after) {
+            // `admin'--`, `x')#`, `1' -- -`: strong when the broken-out string is one token
+            // and the comment is empty or starts like a terminator; `FOO BAR'#2` is weaker.
+            let body = l.comment.trim_start_matches(['-', '#', '/', '*']);
+            let terse = body.is_empty() || body.starts_with(|c: char| c.is_whitespace() || c == '-' || c == '+' || c == '*');
+            let word = s.first().is_some_and(|f| !f.t.text.contains(char::is_whitespace));
+            add(hits, "sqli.comment-truncation", if terse && word { 5 } else { 3 }, 1, span(text, &s, 0, k + 1));
+        }
+        if s.get(k).is_some_and(|x| x.t.kind == Kind::Semi && x.comment_after) && s.len() == k + 1 {
             add(hits, "sqli.comment-truncation", 5, 1, span(text, &s, 0, k + 1));
         }
         let next_ok = match s.get(k) {
@@ -252,17 +280,26 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
             Some(x) => match x.t.kind {
                 Kind::Word(kw) => matches!(
                     kw,
-                    Kw::Logic | Kw::Cmp | Kw::Union | Kw::OrderGroup | Kw::Having | Kw::Limit | Kw::Into | Kw::Where | Kw::From
-                ) || (x.t.is("procedure")),
+                    Kw::Logic | Kw::Cmp | Kw::Union | Kw::OrderGroup | Kw::Having | Kw::Limit | Kw::Into | Kw::Where | Kw::From | Kw::Statement
+                ) || x.t.is("procedure") || x.t.is("goto") || x.t.is("as"),
                 Kind::Op | Kind::Semi => true,
-                Kind::Comma => k == 1 && s.get(k + 1).is_some_and(|n| matches!(n.t.kind, Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) | Kind::Func)),
+                Kind::Comma => s.get(k + 1).is_some_and(|n| matches!(n.t.kind, Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) | Kind::Func | Kind::LParen | Kind::Var)),
+                Kind::Func => in_list(&x.t, TIME_FUNCS) || in_list(&x.t, ERROR_FUNCS) || in_list(&x.t, BLIND_FUNCS) || in_list(&x.t, INFO_FUNCS),
                 _ => false,
             },
         };
         if !next_ok {
+            // An unusual continuation: only unmistakable functions and objects count.
+            specific_only(text, &s, k, hits);
             return;
         }
-        add(hits, "sqli.quote-break", 3, 1, span(text, &s, 0, k + 2));
+        add(hits, "sqli.quote-break", 2, 1, span(text, &s, 0, k + 2));
+        // `'-'`, `' LIKE 'b`, `'||'`: an operation on the broken-out string and another string.
+        if s.get(k).is_some_and(|x| x.t.kind == Kind::Op || x.t.kind == Kind::Word(Kw::Cmp))
+            && s.get(k + 1).is_some_and(|x| matches!(x.t.kind, Kind::Str { .. }))
+        {
+            add(hits, "sqli.string-operation", 2, 2, span(text, &s, 0, k + 2));
+        }
         k
     } else {
         0
@@ -282,6 +319,8 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                 }
             }
             Kind::Semi => stacked(text, sl, i, hits),
+            Kind::Word(Kw::Statement) if i == base => stacked(text, sl, i.wrapping_sub(1), hits),
+            Kind::Word(Kw::Statement) if i == 1 && !quoted && prev.is_some_and(|p| p.t.kind == Kind::Num) => stacked(text, sl, 0, hits),
             Kind::Func => function(text, sl, i, prev, hits),
             Kind::Word(Kw::Select) => select(text, sl, i, base, prev, hits),
             Kind::Word(Kw::Statement) if x.t.is("waitfor") => {
@@ -290,7 +329,7 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                 }
             }
             Kind::Word(Kw::OrderGroup) => {
-                let after_value = i == base && quoted || prev.is_some_and(|p| matches!(p.t.kind, Kind::Num | Kind::Str { .. } | Kind::RParen));
+                let after_value = i == base || prev.is_some_and(|p| matches!(p.t.kind, Kind::Num | Kind::Str { .. } | Kind::RParen));
                 if after_value
                     && s.get(i + 1).is_some_and(|n| is_word(&n.t, Kw::By))
                     && s.get(i + 2).is_some_and(|n| n.t.kind == Kind::Num || n.t.kind == Kind::Func)
@@ -334,7 +373,7 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && in_list(&x.t, SYSTEM_OBJECTS) {
             add(hits, "sqli.system-object", 5, 1, x.t.text);
         }
-        if x.t.kind == Kind::Word(Kw::None) && x.t.is("mysql") && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.is("user")) {
+        if x.t.kind == Kind::Word(Kw::None) && x.t.is("mysql") && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.is("user") || n.t.is("db")) {
             add(hits, "sqli.system-object", 5, 1, span(text, sl, i, i + 3));
         }
         if x.t.kind == Kind::Word(Kw::None) && x.t.is("master") && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.kind == Kind::Dot) {
@@ -343,20 +382,38 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
     }
 }
 
+/// After a string break with an unusual continuation: only SQL-specific functions and
+/// system objects (no structure rules).
+fn specific_only(text: &str, s: &[Sig<'_>], from: usize, hits: &mut Vec<Hit>) {
+    for i in from..s.len() {
+        let Some(x) = s.get(i) else { break };
+        if x.t.kind == Kind::Func && (in_list(&x.t, TIME_FUNCS) || in_list(&x.t, ERROR_FUNCS)) {
+            let prev = if i > 0 { s.get(i - 1) } else { None };
+            function(text, s, i, prev, hits);
+        }
+        if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && in_list(&x.t, SYSTEM_OBJECTS) {
+            add(hits, "sqli.system-object", 5, 1, x.t.text);
+        }
+    }
+}
+
 /// `or`/`and`/`xor`/`||`/`&&`/`having` at `i`: a condition after it.
 fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: Option<&Sig<'_>>, hits: &mut Vec<Hit>) {
-    let lhs_ok = if quoted && i == base {
-        true
-    } else {
-        prev.is_some_and(|p| matches!(p.t.kind, Kind::Num | Kind::Str { .. } | Kind::RParen | Kind::Var | Kind::Word(Kw::Literal)))
-    };
-    if !lhs_ok {
-        return;
-    }
     let x = match s.get(i) {
         Some(x) => x,
         None => return,
     };
+    // How much the left side says: a value (strong), the start of the value (a fragment
+    // appended to the query), or a word (then only literal-vs-literal conditions count).
+    let lhs_value = (quoted && i == base)
+        || x.t.is("having")
+        || x.t.is("where")
+        || prev.is_some_and(|p| matches!(p.t.kind, Kind::Num | Kind::Str { .. } | Kind::RParen | Kind::Var | Kind::Word(Kw::Literal)));
+    let lhs_start = !quoted && i == 0;
+    let lhs_word = prev.is_some_and(|p| p.t.kind == Kind::Word(Kw::None));
+    if !(lhs_value || lhs_start || lhs_word) {
+        return;
+    }
     let or_like = x.t.is("or") || x.t.text == "||" || x.t.is("xor");
     let rule = if or_like { "sqli.tautology" } else { "sqli.boolean-blind" };
     let Some((a, j)) = operand(s, i + 1) else { return };
@@ -369,8 +426,13 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
         if is_cmp(&op.t) {
             if let Some((b, k)) = operand(s, j + 1) {
                 let b_text = s.get(j + 1).map(|t| t.t.text).unwrap_or("");
-                let strong = matches!((a, b), (Operand::Lit, Operand::Lit) | (Operand::Ident, Operand::Lit) | (Operand::Lit, Operand::Ident) | (_, Operand::Sub))
-                    || (a == Operand::Ident && b == Operand::Ident && a_text.eq_ignore_ascii_case(b_text));
+                let commented = s.get(j..k).unwrap_or_default().iter().any(|t| t.comment_after);
+                let strong = if lhs_value || (lhs_start && commented) {
+                    matches!((a, b), (Operand::Lit, Operand::Lit) | (Operand::Ident, Operand::Lit) | (Operand::Lit, Operand::Ident) | (_, Operand::Sub))
+                        || (a == Operand::Ident && b == Operand::Ident && a_text.eq_ignore_ascii_case(b_text))
+                } else {
+                    matches!((a, b), (Operand::Lit, Operand::Lit) | (_, Operand::Sub)) || (a == Operand::Ident && b == Operand::Ident && a_text.eq_ignore_ascii_case(b_text))
+                };
                 if strong {
                     add(hits, rule, 5, 1, span(text, s, i, k));
                 }
@@ -384,31 +446,57 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
         }
     }
     if a == Operand::Lit && ends_expr(s, j) {
-        let commented = s.get(j.wrapping_sub(1)).is_some_and(|p| p.comment_after);
-        let score = if quoted || commented { 5 } else { 3 };
-        add(hits, rule, score, 1, span(text, s, i, j));
+        // A comment right after the literal (or after the parens closing it).
+        let mut c = j;
+        while s.get(c).is_some_and(|t| t.t.kind == Kind::RParen) {
+            c += 1;
+        }
+        let commented = s.get(j.wrapping_sub(1)..c).unwrap_or_default().iter().any(|p| p.comment_after);
+        // A truthy number or keyword makes a tautology; a bare string is weaker.
+        let a_tok = s.get(j.wrapping_sub(1)).map(|t| t.t);
+        let truthy = a_tok.is_some_and(|t| matches!(t.kind, Kind::Num | Kind::Word(Kw::Literal) | Kind::Func | Kind::Var));
+        let score = if (commented && (lhs_value || lhs_start)) || (quoted && lhs_value && truthy) {
+            5
+        } else if lhs_value {
+            2
+        } else {
+            0
+        };
+        if score > 0 {
+            add(hits, rule, score, 1, span(text, s, i, j));
+        }
     }
 }
 
 /// `;` at `i`: a stacked statement that parses as one.
 fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
-    let Some(st) = s.get(i + 1) else { return };
-    let n1 = s.get(i + 2);
-    let n2 = s.get(i + 3);
+    // `i` is the `;` (or `usize::MAX` for a statement at the start of the value).
+    let i = i.wrapping_add(1).wrapping_sub(1);
+    let Some(st) = s.get(i.wrapping_add(1)) else { return };
+    let n1 = s.get(i.wrapping_add(2));
+    let n2 = s.get(i.wrapping_add(3));
     let word = |t: Option<&Sig<'_>>, list: &[&str]| t.is_some_and(|x| in_list(&x.t, list));
     let ok = match st.t.kind {
-        Kind::Word(Kw::Select) => select_list_item(s, i + 2),
+        Kind::Word(Kw::Select) => select_list_item(s, i.wrapping_add(2)),
+        Kind::Func => (st.t.is("if") || st.t.is("iif")) && n1.is_some_and(|n| n.t.kind == Kind::LParen) && s.iter().skip(i.wrapping_add(3)).take(6).any(|t| is_cmp(&t.t)),
         Kind::Word(Kw::Statement) => {
             let w = st.t.text.to_ascii_lowercase();
             match w.as_str() {
                 "insert" | "replace" => word(n1, &["into"]) || (w == "insert" && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["values", "select"])),
-                "update" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(_))) && (word(n2, &["set"]) || s.get(i + 5).is_some_and(|n| n.t.is("set"))),
-                "delete" => word(n1, &["from"]) || n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "where"]),
+                "update" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(_))) && (word(n2, &["set"]) || s.get(i.wrapping_add(5)).is_some_and(|n| n.t.is("set"))),
+                "delete" => (word(n1, &["from"]) && s.iter().skip(i.wrapping_add(3)).any(|n| n.t.is("where") || n.t.kind == Kind::Semi || n.comment_after))
+                    || (i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "where"])),
+                "drop" if i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && (n2.is_none() || st.comment_after || n1.is_some_and(|n| n.comment_after)) => true,
                 "drop" | "create" | "alter" | "truncate" => word(
                     n1,
                     &["table", "database", "schema", "procedure", "function", "user", "view", "index", "trigger", "login", "role", "temporary", "or", "definer", "event", "sequence"],
                 ),
-                "exec" | "execute" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(Kw::None) | Kind::Func | Kind::Var | Kind::LParen | Kind::Str { .. })),
+                "exec" | "execute" => n1.is_some_and(|n| {
+                    matches!(n.t.kind, Kind::Func | Kind::Var | Kind::LParen | Kind::Str { .. })
+                        || (n.t.kind == Kind::Word(Kw::None)
+                            && (["xp_", "sp_", "master", "dbo", "sys"].iter().any(|p| n.t.text.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)))
+                                || n2.is_some_and(|m| matches!(m.t.kind, Kind::Dot | Kind::Var | Kind::Str { .. } | Kind::Num))))
+                }),
                 "declare" => n1.is_some_and(|n| n.t.kind == Kind::Var),
                 "shutdown" => n1.is_none() || word(n1, &["with"]) || st.comment_after,
                 "show" => word(
@@ -430,7 +518,8 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
         _ => false,
     };
     if ok {
-        add(hits, "sqli.stacked-query", 5, 1, span(text, s, i, i + 4));
+        let from = if i == usize::MAX { 0 } else { i };
+        add(hits, "sqli.stacked-query", 5, 1, span(text, s, from, from + 4));
     }
 }
 
@@ -439,16 +528,19 @@ fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
     let Some(x) = s.get(j) else { return false };
     let follow = s.get(j + 1);
     let follow_ok = |f: Option<&Sig<'_>>| {
-        f.is_none_or(|f| {
+        f.map_or(true, |f| {
             matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Op | Kind::RParen | Kind::Semi | Kind::Word(Kw::From | Kw::Into | Kw::Where | Kw::Limit | Kw::Union))
         }) || x.comment_after
     };
     match x.t.kind {
         Kind::Func | Kind::Var | Kind::LParen => true,
-        Kind::Op => x.t.text == "*",
+        Kind::Op => x.t.text == "*" || (matches!(x.t.text, "-" | "+" | "~" | "!") && follow.is_some_and(|f| matches!(f.t.kind, Kind::Num | Kind::Func | Kind::Str { .. } | Kind::Var))),
         Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) => follow_ok(follow),
         Kind::Word(Kw::AllDistinct) => true,
-        Kind::Word(Kw::None) => follow.is_some_and(|f| matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Word(Kw::From | Kw::Into))),
+        Kind::Word(Kw::None) => {
+            follow.is_some_and(|f| matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Word(Kw::From | Kw::Into)))
+                || (in_list(&x.t, INFO_WORDS) && follow_ok(follow))
+        }
         _ => false,
     }
 }
@@ -474,8 +566,10 @@ fn select(text: &str, s: &[Sig<'_>], i: usize, base: usize, prev: Option<&Sig<'_
         if s.get(i + 2 + p).is_some_and(|n| matches!(n.t.kind, Kind::Word(_) | Kind::LParen | Kind::Var | Kind::Func)) {
             add(hits, "sqli.select-from", 5, 1, span(text, s, i, i + 3 + p));
         }
-    } else if i == base && s.len() > i + 2 {
-        add(hits, "sqli.select", 3, 1, span(text, s, i, i + 4));
+    } else if i == base {
+        let strong = s.get(i + 1).is_some_and(|n| matches!(n.t.kind, Kind::Func | Kind::Var) || (n.t.kind == Kind::Op && n.t.text == "*") || in_list(&n.t, INFO_WORDS))
+            || s.get(i + 2).is_some_and(|n| n.t.kind == Kind::Comma);
+        add(hits, "sqli.select", if strong { 5 } else { 2 }, 1, span(text, s, i, i + 4));
     }
 }
 
@@ -522,11 +616,14 @@ fn function(text: &str, s: &[Sig<'_>], i: usize, prev: Option<&Sig<'_>>, hits: &
     if in_list(&x.t, BLIND_FUNCS) {
         // `char(65,66)`, `chr(65)||`, `ascii(substring(…))>64`: functions over SQL values.
         let inner = s.get(i + 2..end.saturating_sub(1)).unwrap_or_default();
+        let nested = inner.iter().any(|t| t.t.kind == Kind::Func && (in_list(&t.t, BLIND_FUNCS) || in_list(&t.t, INFO_FUNCS)));
         let sqlish = inner.iter().any(|t| matches!(t.t.kind, Kind::Func | Kind::Var | Kind::Word(Kw::Select)) || in_list(&t.t, SYSTEM_OBJECTS))
             || ((x.t.is("char") || x.t.is("chr")) && inner.first().is_some_and(|t| t.t.kind == Kind::Num) && inner.iter().all(|t| matches!(t.t.kind, Kind::Num | Kind::Comma | Kind::Op)));
         let compared = s.get(end).is_some_and(|n| is_cmp(&n.t) || (n.t.kind == Kind::Op && n.t.text == "||"));
         if sqlish && compared {
             add(hits, "sqli.blind-function", 4, 1, span(text, s, i, end + 2));
+        } else if nested {
+            add(hits, "sqli.blind-function", 3, 1, span(text, s, i, end));
         } else if sqlish || compared && inner.iter().any(|t| matches!(t.t.kind, Kind::Num)) {
             add(hits, "sqli.sql-function", 2, 2, span(text, s, i, end));
         }
