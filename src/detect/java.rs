@@ -113,7 +113,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     // A fully qualified class name from the JDK in a value.
-    if let Some(at) = jdk_class(t) {
+    // (Stack traces posted to error-reporting endpoints name JDK classes by the dozen.)
+    let stack_trace = lower.contains(".java:") || lower.contains("(native method)");
+    if let Some(at) = jdk_class(t).filter(|_| !stack_trace) {
         push_once(out, since, hit("java.jdk-class-name", CLASS, 5, 2, snippet(t, at, at + 80)));
     }
     if looks_base64(t) {

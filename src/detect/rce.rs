@@ -37,7 +37,7 @@ const STRONG: &[&str] = &[
     "nodejs", "deno", "luajit", "tclsh", "rlwrap", "rview", "rvim", "mutt", "composer", "ftp",
     "sftp", "smbclient", "rpcclient", "mysqldump", "pg_dump", "sqlite3", "xxd", "hexdump",
     "aa-disable", "aa-exec", "setcap", "getcap", "chattr", "lsattr", "dpkg", "rpm", "apt-get",
-    "wall", "write", "logger", "journalctl", "systemd-run", "at", "batch", "nproc", "arch",
+    "logger", "journalctl", "systemd-run", "nproc",
     "lscpu", "lsblk", "blkid", "fdisk", "mkfs", "modprobe", "insmod", "rmmod", "lsmod",
 ];
 

@@ -36,7 +36,7 @@ pub static PREFILTER_KEYWORDS: &[&str] = &[
     // ssrf: bare host names in URL parameters
     "localhost", "metadata", "169.254", "instance-data",
     // java: class names and Spring property paths
-    "java.", "javax.", "classloader", "aced0005",
+    "java.", "javax.", "classloader", "aced0005", "rO0AB",
     // traversal: sensitive file names without a slash
     "boot.ini", "win.ini", "system.ini", "web-inf", ".htaccess", ".htpasswd", ".env", ".git", "web.config",
     "0x2f", "0x5c", "0x2e", "passwd",

@@ -53,7 +53,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if walk.escapes >= 2 || (is_path && walk.escapes >= 1) {
         push_once(out, since, hit("traversal.escape-root", CLASS, 5, 1, snippet(&text, 0, text.len())));
     } else if walk.escapes == 1 {
-        push_once(out, since, hit("traversal.parent-dir", CLASS, 3, 1, snippet(&text, 0, text.len())));
+        // One level up: a path value is suspicious; a `../` link inside markup or prose
+        // (`<a href="../">`) is ordinary.
+        let single_token = !text.trim().bytes().any(|b| b.is_ascii_whitespace() || b == b'<' || b == b'"');
+        let pl = if single_token { 1 } else { 2 };
+        push_once(out, since, hit("traversal.parent-dir", CLASS, 3, pl, snippet(&text, 0, text.len())));
     } else if walk.dotdot > 0 && v.part != Part::Path {
         // `a/../b` that stays inside: harmless, but unusual in a parameter.
         push_once(out, since, hit("traversal.dotdot", CLASS, 2, 3, snippet(&text, 0, text.len())));
