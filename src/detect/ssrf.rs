@@ -255,7 +255,10 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             // `file:///x`, `gopher://host:port/`: an empty or plausible host.
             let plausible = u.host.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b':' | b'[' | b']' | b'_' | b'@'));
             if DANGEROUS_SCHEMES.contains(&u.scheme.as_str()) && plausible {
-                let strong = !matches!(u.scheme.as_str(), "ldap" | "ldaps" | "smb" | "sftp" | "telnet");
+                // Schemes with benign uses are strong when the value is that URL (a
+                // URL-valued parameter), weak inside text.
+                let whole = u.start <= 1 && !t.trim().contains(' ');
+                let strong = whole || !matches!(u.scheme.as_str(), "ldap" | "ldaps" | "smb" | "sftp" | "telnet");
                 push_once(out, since, hit("ssrf.dangerous-scheme", CLASS, if strong { 5 } else { 3 }, 1, ev.clone()));
             }
             // Line breaks inside a URL smuggle protocol commands (memcached, redis, SMTP).
