@@ -23,7 +23,10 @@ const SYSTEM_FILES: &[&str] = &[
     "id_ecdsa", "id_ed25519", ".bash_history", ".mysql_history", "authorized_keys",
     "win.ini", "boot.ini", "system.ini", "autoexec.bat", "windows/system32", "winnt/system32",
     "windows/repair", "windows/win.ini", "system32/config/", "system32/drivers/etc",
-    "inetpub/wwwroot", "web-inf/", "meta-inf/", "web-inf", "windows/panther",
+    "inetpub/wwwroot", "web-inf/", "meta-inf/", "web-inf", "windows/panther", "sys/class",
+    "sys/kernel", "sys/devices", "sys/firmware", "etc/subuid", "etc/subgid", "etc/gshadow",
+    "etc/environment", "etc/pam.d", "etc/ld.so.preload", "etc/ld.so.conf", "etc/apt/",
+    "etc/cron.d", "etc/exports", "etc/mtab", "etc/netplan", "etc/php", "etc/redis", ".docker/",
 ];
 
 /// Config/metadata files: a probe when the value is a path, text otherwise.
@@ -52,6 +55,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let is_path = v.part == Part::Path;
     if walk.escapes >= 2 || (is_path && walk.escapes >= 1) {
         push_once(out, since, hit("traversal.escape-root", CLASS, 5, 1, snippet(&text, 0, text.len())));
+    } else if walk.escapes == 1 && v.name.eq_ignore_ascii_case("filename") {
+        // An upload whose file name climbs out of the upload directory.
+        push_once(out, since, hit("traversal.upload-filename", CLASS, 5, 1, snippet(&text, 0, text.len())));
     } else if walk.escapes == 1 {
         // One level up: a path value is suspicious; a `../` link inside markup or prose
         // (`<a href="../">`) is ordinary.
@@ -447,6 +453,8 @@ mod tests {
             "/etc/passwd",
             "C:\\Windows\\win.ini",
             "/proc/self/environ",
+            "/sys/class",
+            "cat /etc/subuid",
             "WEB-INF/web.xml",
             "../../../../etc/passwd%00.jpg",
             "..%c0%af..%c0%afx",
