@@ -62,8 +62,8 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         // One level up: a path value is suspicious; a `../` link inside markup or prose
         // (`<a href="../">`) is ordinary.
         let single_token = !text.trim().bytes().any(|b| b.is_ascii_whitespace() || b == b'<' || b == b'"');
-        let pl = if single_token { 1 } else { 2 };
-        push_once(out, since, hit("traversal.parent-dir", CLASS, 3, pl, snippet(&text, 0, text.len())));
+        let (score, pl) = if single_token { (3, 1) } else { (2, 2) };
+        push_once(out, since, hit("traversal.parent-dir", CLASS, score, pl, snippet(&text, 0, text.len())));
     } else if walk.dotdot > 0 && v.part != Part::Path {
         // `a/../b` that stays inside: harmless, but unusual in a parameter.
         push_once(out, since, hit("traversal.dotdot", CLASS, 2, 3, snippet(&text, 0, text.len())));
