@@ -101,8 +101,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         return;
     }
 
-    for frag in INVOCATIONS {
-        if let Some(at) = find_ci(t, frag) {
+    static INVOCATIONS_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    if let Some(ac) = INVOCATIONS_AC.get_or_init(|| super::textscan::automaton(INVOCATIONS)) {
+        for m in ac.find_overlapping_iter(s).take(16) {
+            let at = m.start();
+            let frag = INVOCATIONS.get(m.pattern().as_usize()).copied().unwrap_or_default();
             // `sh -c`-like fragments need a word boundary before them.
             if frag.starts_with(|c: char| c.is_ascii_alphabetic()) && !super::textscan::word_start(s, at) {
                 continue;
@@ -446,6 +449,9 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
 /// A `FOR ... %v IN (...) DO` loop or an `IF` statement in cmd.exe syntax. Returns the
 /// score and offset.
 fn batch_statement(t: &str) -> Option<(u32, usize)> {
+    if !(super::textscan::contains_ci(t, "for") && super::textscan::contains_ci(t, " in") || super::textscan::contains_ci(t, "if")) {
+        return None;
+    }
     let lower = t.get(..super::textscan::floor_char(t, 2048)).unwrap_or(t).to_ascii_lowercase();
     let b = lower.as_bytes();
     let words = |from: usize| -> Vec<(usize, &str)> {

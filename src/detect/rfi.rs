@@ -24,7 +24,12 @@ fn include_param(name: &str) -> bool {
         "base_path", "abspath", "mosconfig_absolute_path", "pathtoroot", "phpbb_root_path",
     ]
     .iter()
-    .any(|k| n == *k || n.ends_with(&format!("_{k}")) || n.starts_with(&format!("{k}_")))
+    .any(|k| {
+        let nb = n.as_bytes();
+        n == *k
+            || n.len() > k.len() && n.ends_with(k) && nb.get(n.len() - k.len() - 1) == Some(&b'_')
+            || n.len() > k.len() && n.starts_with(k) && nb.get(k.len()) == Some(&b'_')
+    })
 }
 
 /// Names that only ever hold a file or directory to include (PHP app configuration keys).
@@ -44,6 +49,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let full = v.text;
     let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
     let since = out.len();
+    if !t.contains("://") && !t.trim_start().starts_with("\\\\") {
+        return;
+    }
     let inc = include_param(v.name);
     if t.contains("://") {
         for u in find_urls(t) {

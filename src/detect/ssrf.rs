@@ -247,7 +247,11 @@ pub fn url_param(name: &str) -> bool {
         "fetch", "load", "remote", "address", "addr", "ip", "api", "forward", "u", "location",
     ]
     .iter()
-    .any(|k| n == *k || n.ends_with(&format!("_{k}")) || n.ends_with(k) && n.len() <= k.len() + 8 && *k != "u" && *k != "ip" && k.len() >= 3)
+    .any(|k| {
+        n == *k
+            || n.len() > k.len() && n.ends_with(k) && n.as_bytes().get(n.len() - k.len() - 1) == Some(&b'_')
+            || n.ends_with(k) && n.len() <= k.len() + 8 && *k != "u" && *k != "ip" && k.len() >= 3
+    })
 }
 
 /// Per-value scan.
@@ -285,7 +289,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     // A URL-ish parameter whose value is a bare host (`localhost:8080/admin`, `[::1]`).
-    if !header && url_param(v.name) {
+    if !header && !v.name.is_empty() && t.len() < 256 && url_param(v.name) {
         // `http:127.0.0.1` (no slashes) and `//host` are host references too.
         let tt = t.trim();
         let tt = ["http:", "https:", "HTTP:", "HTTPS:"].iter().find_map(|p| tt.strip_prefix(p)).unwrap_or(tt);

@@ -69,10 +69,10 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         push_once(out, since, hit("traversal.dotdot", CLASS, 2, 3, snippet(&text, 0, text.len())));
     }
     let lower = text.to_ascii_lowercase();
-    if let Some((at, name)) = find_component(&lower, SYSTEM_FILES) {
+    if let Some((at, name)) = find_component(&lower, 0) {
         push_once(out, since, hit("traversal.system-file", CLASS, 5, 1, snippet(&text, at, at + name.len() + 40)));
     }
-    if let Some((at, name)) = find_component(&lower, CONFIG_FILES) {
+    if let Some((at, name)) = find_component(&lower, 1) {
         let single_token = !lower.trim().bytes().any(|b| b.is_ascii_whitespace());
         let strong = matches!(v.part, Part::Path | Part::QueryValue | Part::Cookie) || single_token;
         let ev = snippet(&text, at, at + name.len() + 40);
@@ -83,7 +83,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     if v.part != Part::Path {
-        if let Some((at, name)) = find_component(&lower, LOG_FILES) {
+        if let Some((at, name)) = find_component(&lower, 2) {
             let pathish = lower.get(..at).is_some_and(|p| p.ends_with('/'));
             if pathish && name != "messages" && name != "syslog" || lower.get(..at).is_some_and(|p| p.contains("log/")) {
                 push_once(out, since, hit("traversal.log-file", CLASS, 3, 1, snippet(&text, at, at + 40)));
@@ -353,30 +353,28 @@ pub fn walk(text: &str) -> Walk {
 }
 
 /// Finds the first of `names` at a path-component start in `lower` whose end is a
-/// component end. Returns the offset and the name.
-fn find_component<'n>(lower: &str, names: &[&'n str]) -> Option<(usize, &'n str)> {
+/// component end. Returns the offset and the name. One automaton per name list, built on
+/// first use.
+fn find_component(lower: &str, list: usize) -> Option<(usize, &'static str)> {
+    use std::sync::OnceLock;
+    const LISTS: [&[&str]; 3] = [SYSTEM_FILES, CONFIG_FILES, LOG_FILES];
+    static AUTOMATA: OnceLock<Vec<Option<aho_corasick::AhoCorasick>>> = OnceLock::new();
+    let all = AUTOMATA.get_or_init(|| LISTS.iter().map(|l| super::textscan::automaton(l)).collect());
+    let names = *LISTS.get(list)?;
+    let ac = all.get(list)?.as_ref()?;
     let b = lower.as_bytes();
-    let mut best: Option<(usize, &str)> = None;
-    for &name in names {
-        let mut from = 0;
-        while let Some(off) = lower.get(from..).and_then(|r| r.find(name)) {
-            let at = from + off;
-            let end = at + name.len();
-            let starts = at == 0
-                || b.get(at - 1).is_some_and(|&c| matches!(c, b'/' | b':' | b'=' | b'"' | b'\'' | b' ' | b'\t' | b'>' | b'('));
-            let ends = name.ends_with('/')
-                || b.get(end).is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'));
-            // `.env` must not be `.environment`; `.git` must not be `.github`.
-            if starts && ends {
-                if best.is_none_or(|(p, _)| at < p) {
-                    best = Some((at, name));
-                }
-                break;
-            }
-            from = at + 1;
+    for m in ac.find_overlapping_iter(b).take(64) {
+        let name = names.get(m.pattern().as_usize()).copied()?;
+        let (at, end) = (m.start(), m.end());
+        let starts = at == 0
+            || b.get(at - 1).is_some_and(|&c| matches!(c, b'/' | b':' | b'=' | b'"' | b'\'' | b' ' | b'\t' | b'>' | b'('));
+        // `.env` must not be `.environment`; `.git` must not be `.github`.
+        let ends = name.ends_with('/') || b.get(end).is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'));
+        if starts && ends {
+            return Some((at, name));
         }
     }
-    best
+    None
 }
 
 /// Top-level directories of a server file system (lower-case).
