@@ -75,11 +75,13 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if !t.bytes().any(|b| matches!(b, b'.' | b'#' | b'@' | b'(' | b'{')) && !looks_base64(t) {
         return;
     }
-    let lower = t.to_ascii_lowercase();
+    let lower_cell: OnceLock<String> = OnceLock::new();
+    let lower_of = || lower_cell.get_or_init(|| t.to_ascii_lowercase()).as_str();
     static GADGET_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
     if let Some(ac) = GADGET_AC.get_or_init(|| automaton(GADGETS)) {
-        for m in ac.find_overlapping_iter(lower.as_bytes()).take(32) {
+        for m in ac.find_overlapping_iter(t.as_bytes()).take(32) {
             let at = m.start();
+            let lower = lower_of();
             let g = GADGETS.get(m.pattern().as_usize()).copied().unwrap_or_default();
             // A frame of a stack trace (`at java.lang.ClassLoader.loadClass(ClassLoader.java:418)`)
             // names classes without invoking them.
@@ -95,7 +97,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     static OGNL_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    if let Some((at, _)) = super::textscan::first_match(OGNL_AC.get_or_init(|| automaton(OGNL)).as_ref(), lower.as_bytes()) {
+    if let Some((at, _)) = super::textscan::first_match(OGNL_AC.get_or_init(|| automaton(OGNL)).as_ref(), t.as_bytes()) {
         push_once(out, since, hit("java.ognl", CLASS, 5, 1, snippet(t, at, at + 80)));
     }
     // `%{...}` OGNL expression with code in it.
@@ -106,12 +108,13 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             push_once(out, since, hit("java.ognl", CLASS, 5, 1, snippet(t, at, at + 80)));
         }
     }
+    let lower = if t.contains('(') || t.contains('{') || t.contains(".java:") { lower_of() } else { "" };
     // SpEL type references `T(java.lang.Runtime)`, `new java.x.Y(`.
-    if let Some(at) = spel_type(&lower) {
+    if let Some(at) = spel_type(lower) {
         push_once(out, since, hit("java.spel", CLASS, 5, 1, snippet(t, at, at + 80)));
     }
     // JSP EL implicit objects.
-    for el in ["${pagecontext", "${facescontext", "${applicationscope", "${sessionscope", "#{facescontext", "${request.getclass", "${initparam", "${header."] {
+    for el in if t.contains("${") || t.contains("#{") { &["${pagecontext", "${facescontext", "${applicationscope", "${sessionscope", "#{facescontext", "${request.getclass", "${initparam", "${header."][..] } else { &[][..] } {
         if let Some(at) = lower.find(el) {
             push_once(out, since, hit("java.el-implicit-object", CLASS, 3, 1, snippet(t, at, at + 80)));
             break;
@@ -119,7 +122,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
     // A fully qualified class name from the JDK in a value.
     // (Stack traces posted to error-reporting endpoints name JDK classes by the dozen.)
-    let stack_trace = lower.contains(".java:") || lower.contains("(native method)");
+    let stack_trace = t.contains(".java:") || super::textscan::contains_ci(t, "(native method)");
     if let Some(at) = jdk_class(t).filter(|_| !stack_trace) {
         push_once(out, since, hit("java.jdk-class-name", CLASS, 5, 2, snippet(t, at, at + 80)));
     }
@@ -216,7 +219,9 @@ fn base64_gadget(t: &str) -> Option<(String, bool)> {
         let run = b.get(start..i).unwrap_or_default();
         // Base64 of text mixes cases; plain words and numbers do not decode to gadgets.
         let mixed = run.iter().any(u8::is_ascii_uppercase) && run.iter().any(u8::is_ascii_lowercase);
-        if run.len() < 10 || !mixed {
+        // Short runs only when they are the whole value (`test=HJ1bnRpbWU`).
+        let whole = run.len() + 2 >= t.trim().len();
+        if run.len() < 10 || run.len() < 16 && !whole || !mixed {
             continue;
         }
         static B64_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();

@@ -49,9 +49,16 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         return;
     }
     let since = out.len();
-    let norm = normalise(t.as_bytes().get(..MAX_BYTES).unwrap_or(t.as_bytes()));
-    let text = String::from_utf8_lossy(&norm.bytes);
-    let walk = walk(&text);
+    let input = t.as_bytes().get(..MAX_BYTES).unwrap_or(t.as_bytes());
+    // Fast path: nothing to decode or fold, and no parent segment possible.
+    let plain = !input.iter().any(|&b| matches!(b, b'%' | b'\\' | b'?' | 0..=0x1f | 0x7f..=0xff))
+        && memchr::memmem::find(input, b"..").is_none()
+        && memchr::memmem::find(input, b"//").is_none()
+        && !t.contains("0x")
+        && !t.contains("0X");
+    let norm = if plain { Normalised { bytes: Vec::new(), nul_in_path: false } } else { normalise(input) };
+    let text = if plain { std::borrow::Cow::Borrowed(t) } else { String::from_utf8_lossy(&norm.bytes) };
+    let walk = if plain { Walk::default() } else { walk(&text) };
     let is_path = v.part == Part::Path;
     if walk.escapes >= 2 || (is_path && walk.escapes >= 1) {
         push_once(out, since, hit("traversal.escape-root", CLASS, 5, 1, snippet(&text, 0, text.len())));
@@ -68,11 +75,12 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         // `a/../b` that stays inside: harmless, but unusual in a parameter.
         push_once(out, since, hit("traversal.dotdot", CLASS, 2, 3, snippet(&text, 0, text.len())));
     }
-    let lower = text.to_ascii_lowercase();
-    if let Some((at, name)) = find_component(&lower, 0) {
+    // The automata are case-insensitive; only the absolute-path check needs a lower-case copy.
+    let lower: &str = &text;
+    if let Some((at, name)) = find_component(lower, 0) {
         push_once(out, since, hit("traversal.system-file", CLASS, 5, 1, snippet(&text, at, at + name.len() + 40)));
     }
-    if let Some((at, name)) = find_component(&lower, 1) {
+    if let Some((at, name)) = find_component(lower, 1) {
         let single_token = !lower.trim().bytes().any(|b| b.is_ascii_whitespace());
         let strong = matches!(v.part, Part::Path | Part::QueryValue | Part::Cookie) || single_token;
         let ev = snippet(&text, at, at + name.len() + 40);
@@ -83,9 +91,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     if v.part != Part::Path {
-        if let Some((at, name)) = find_component(&lower, 2) {
+        if let Some((at, name)) = find_component(lower, 2) {
             let pathish = lower.get(..at).is_some_and(|p| p.ends_with('/'));
-            if pathish && name != "messages" && name != "syslog" || lower.get(..at).is_some_and(|p| p.contains("log/")) {
+            if pathish && name != "messages" && name != "syslog" || lower.get(..at).is_some_and(|p| super::textscan::contains_ci(p, "log/")) {
                 push_once(out, since, hit("traversal.log-file", CLASS, 3, 1, snippet(&text, at, at + 40)));
             }
         }
@@ -93,12 +101,13 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if norm.nul_in_path {
         push_once(out, since, hit("traversal.null-byte", CLASS, 3, 1, snippet(&text, 0, text.len())));
     }
-    if v.part != Part::Path && v.name != "filename" {
-        if let Some(root) = absolute_system_path(&lower) {
+    let abs = lower.trim_start().starts_with('/') || lower.trim_start().as_bytes().get(1) == Some(&b':');
+    if abs && v.part != Part::Path && v.name != "filename" {
+        if let Some(root) = absolute_system_path(&lower.to_ascii_lowercase()) {
             push_once(out, since, hit("traversal.absolute-system-path", CLASS, 5, 1, format!("{}: {}", root, snippet(&text, 0, 80))));
         }
     }
-    if walk.escapes == 0 && v.part != Part::Path && looks_like_absolute_windows(&lower) {
+    if walk.escapes == 0 && v.part != Part::Path && looks_like_absolute_windows(lower) {
         push_once(out, since, hit("traversal.windows-absolute", CLASS, 2, 3, snippet(&text, 0, 60)));
     }
 }
@@ -163,7 +172,8 @@ pub struct Normalised {
 /// control bytes and truncates at NUL.
 pub fn normalise(input: &[u8]) -> Normalised {
     let mut cur = input.to_vec();
-    for _ in 0..3 {
+    let escapes = input.iter().any(|&b| b == b'%' || b >= 0x80) || memchr::memmem::find(input, b"0x").is_some() || memchr::memmem::find(input, b"0X").is_some();
+    for _ in 0..(if escapes { 3 } else { 0 }) {
         let next = decode_pass(&cur);
         if next == cur {
             break;
