@@ -298,10 +298,10 @@ fn find_component<'n>(lower: &str, names: &[&'n str]) -> Option<(usize, &'n str)
             let starts = at == 0
                 || b.get(at - 1).is_some_and(|&c| matches!(c, b'/' | b':' | b'=' | b'"' | b'\'' | b' ' | b'\t' | b'>' | b'('));
             let ends = name.ends_with('/')
-                || b.get(end).is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'));
+                || b.get(end).map_or(true, |&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'));
             // `.env` must not be `.environment`; `.git` must not be `.github`.
             if starts && ends {
-                if best.is_none_or(|(p, _)| at < p) {
+                if best.map_or(true, |(p, _)| at < p) {
                     best = Some((at, name));
                 }
                 break;
