@@ -273,7 +273,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
                 push_once(out, since, hit("ssrf.dangerous-scheme", CLASS, if strong { 5 } else { 3 }, 1, ev.clone()));
             }
             // Line breaks inside a URL smuggle protocol commands (memcached, redis, SMTP).
-            let tok_end = u.rest.find(|c: char| c == ' ' || c == '"' || c == '\'').unwrap_or(u.rest.len());
+            let tok_end = u.rest.find([' ', '"', '\'']).unwrap_or(u.rest.len());
             if u.rest.get(..tok_end).is_some_and(|r| r.contains('\n') || r.contains('\r')) && !header {
                 push_once(out, since, hit("ssrf.protocol-smuggling", CLASS, 5, 1, ev.clone()));
             }
