@@ -7,7 +7,8 @@
 //! - [`request`] the request model and bounded body collection.
 //! - [`detect`]  the detection engine: findings, score, verdict.
 //! - [`event`]   the versioned JSON event and its redaction.
-//! - `filter`    (wasm32 only) the proxy-wasm glue that moves bytes between Envoy and the core.
+//! - [`export`]  batched delivery to an HTTP collector (NDJSON, OTLP/HTTP JSON logs): queue, retry, counters.
+//! - `filter`    (wasm32-wasip1 only) the proxy-wasm glue that moves bytes between Envoy and the core.
 
 // A panic traps the wasm VM: outside tests, panicking constructs are compile errors
 // under `cargo clippy` (run by `make test`).
@@ -20,8 +21,9 @@ pub mod config;
 pub mod decode;
 pub mod detect;
 pub mod event;
+pub mod export;
 pub mod mirror;
 pub mod request;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod filter;

@@ -11,11 +11,14 @@ use super::host;
 use super::root::Shared;
 use crate::config::Role;
 use crate::event::{summary_json, Event, EventInput};
+use crate::export::wire;
 use crate::mirror::{MirrorContext, MirrorInputs};
 use crate::request::{BodyCollector, HttpRequest};
 
 pub struct Request {
     shared: Rc<Shared>,
+    /// This request's context id (the root answers held sink copies through it).
+    id: u32,
     req: HttpRequest,
     mirror: Option<MirrorContext>,
     body: BodyCollector,
@@ -27,10 +30,11 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn new(shared: Rc<Shared>) -> Request {
+    pub fn new(shared: Rc<Shared>, id: u32) -> Request {
         let limit = shared.config.inspection.max_body_bytes;
         Request {
             shared,
+            id,
             req: HttpRequest::default(),
             mirror: None,
             body: BodyCollector::new(limit),
@@ -101,11 +105,16 @@ impl Request {
         self.body.finish_into(&mut self.req);
         let ins = shared.engine.inspect(&self.req);
         m.inc(m.inspected);
+        m.add(m.parse_anomalies, i64::try_from(ins.notes.len() + self.notes.len()).unwrap_or(i64::MAX));
         if ins.truncated {
             m.inc(m.truncated);
         }
         if ins.attack {
             m.inc(m.attacks_requests);
+        }
+        // `events.metrics: false` turns off the per-class event metrics; the request and
+        // export counters stay (they are how a lost event would show).
+        if ins.attack && cfg.events.metrics {
             for class in &ins.classes {
                 m.inc_tagged("attacks_total", "class", class, 1);
             }
@@ -120,9 +129,10 @@ impl Request {
             return;
         }
         let Some(mirror) = self.mirror.as_ref() else { return };
+        let time_unix_nanos = host::now_nanos();
         let event = Event::build(
             &EventInput {
-                time_unix_nanos: host::now_nanos(),
+                time_unix_nanos,
                 request_id: self.request_id.clone(),
                 mirror,
                 request: &self.req,
@@ -134,6 +144,9 @@ impl Request {
         );
         let json = event.to_json();
         m.inc(m.events);
+        if let Some(x) = &shared.export {
+            x.offer(m, wire::encode_record(x.format(), &event, &json, time_unix_nanos));
+        }
         if cfg.events.log {
             host::log(host::LOG_INFO, &json);
         }
@@ -179,7 +192,12 @@ impl HttpContext for Request {
         // arrive needs the Wasm filter's `allow_on_headers_stop_iteration: true` (Envoy >= 1.35);
         // without it Envoy stops body callbacks too (see README, "sink role and bodies").
         if self.shared.config.role == Role::Sink {
-            return Action::Pause;
+            if self.shared.sink.should_hold(self.id, host::now_nanos()) {
+                return Action::Pause;
+            }
+            self.notes.push(super::sink::NOTE_NO_BODY.to_string());
+            self.finish();
+            return self.answer_if_sink();
         }
         Action::Continue
     }
@@ -189,6 +207,9 @@ impl HttpContext for Request {
             return Action::Continue;
         }
         let sink = self.shared.config.role == Role::Sink;
+        if sink {
+            self.shared.sink.body_seen(self.id);
+        }
         // Continue hands each chunk on, so the buffer holds just this chunk; in the sink
         // role chunks accumulate, so only the bytes past those already copied are new.
         let start = if sink { usize::try_from(self.body.total()).unwrap_or(usize::MAX) } else { 0 };
@@ -228,6 +249,10 @@ impl HttpContext for Request {
     }
 
     fn on_log(&mut self) {
+        if self.shared.config.role == Role::Sink && self.shared.sink.forget(self.id) && !self.done {
+            self.notes.push(super::sink::NOTE_NO_BODY.to_string());
+            self.finish();
+        }
         if self.active && !self.done {
             self.notes.push("request ended before its body was complete".to_string());
             self.finish();

@@ -46,7 +46,7 @@ const GLOBALS: &[&str] = &["top", "self", "window", "parent", "frames", "globalt
 fn automaton() -> &'static (Option<aho_corasick::AhoCorasick>, Vec<&'static str>) {
     static AC: std::sync::OnceLock<(Option<aho_corasick::AhoCorasick>, Vec<&'static str>)> = std::sync::OnceLock::new();
     AC.get_or_init(|| {
-        let mut pats: Vec<&'static str> = vec!["script:", "data:", "on"];
+        let mut pats: Vec<&'static str> = vec!["script:", "data:", "on", "expression", "binding", "behavio", "url(", "@import"];
         pats.extend(SINK_CALLS.iter().map(|(n, _)| *n));
         pats.extend(SINKS.iter().map(|(n, _)| *n));
         pats.extend(GLOBALS.iter().copied());
@@ -93,7 +93,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         attribute_break(&lower, &found, &mut hits);
         js(&lower, &found, &mut hits);
     }
-    css(&lower, &mut hits);
+    if found.iter().any(|(n, _)| matches!(*n, "expression" | "binding" | "behavio" | "url(" | "@import")) {
+        css(&lower, &mut hits);
+    }
     for h in hits {
         if !out.iter().any(|o| o.rule == h.rule) {
             out.push(h);
@@ -167,7 +169,10 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
         } else if RISKY_TAGS.contains(&name) {
             let score = match name {
                 "base" if tag.attrs.iter().any(|a| a.name == "href") => 5,
-                "meta" if tag.attrs.iter().any(|a| a.name == "http-equiv") && tag.attrs.iter().any(|a| a.value.contains("url=") || a.value.contains("script")) => 5,
+                // `<meta http-equiv>` that sets cookies, redirects or loads styles.
+                "meta" if tag.attrs.iter().any(|a| a.name == "http-equiv" && (a.value.contains("set-cookie") || a.value.contains("link")))
+                    || (tag.attrs.iter().any(|a| a.name == "http-equiv")
+                        && tag.attrs.iter().any(|a| a.value.contains("url=") || a.value.contains("script") || a.value.contains("stylesheet"))) => 5,
                 "link" if tag.attrs.iter().any(|a| a.name == "href") && tag.attrs.iter().any(|a| a.value.contains("import") || a.value.contains("stylesheet")) => 5,
                 "xml" if tag.attrs.iter().any(|a| a.name == "src") => 5,
                 "form" if tag.attrs.iter().any(|a| a.name == "action") => 3,
@@ -247,7 +252,15 @@ fn attribute_break(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<
             e += 1;
         }
         let name = sub(lower, pos, e);
-        if name.len() < 5 || !html::is_known_handler(name) {
+        // Known handler names anywhere; any `on*` name right after a quote (`"onzoom=`).
+        let after_quote = {
+            let mut q = pos;
+            while q > 0 && b.get(q - 1).is_some_and(|c| c.is_ascii_whitespace() || *c == b'/') {
+                q -= 1;
+            }
+            q > 0 && matches!(b.get(q - 1), Some(b'"' | b'\'' | b'`'))
+        };
+        if name.len() < 5 || !(html::is_known_handler(name) || after_quote) {
             continue;
         }
         let mut k = e;
@@ -359,8 +372,8 @@ fn js(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
 }
 
 fn css_dangerous(v: &str) -> bool {
-    let s = scheme_view(v);
-    s.contains("expression(") || s.contains("-moz-binding") || s.contains("behavior:url") || s.contains("url(javascript") || s.contains("url(\"javascript") || s.contains("url('javascript")
+    let s: String = v.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+    s.contains("expression(") || s.contains("binding:url") || s.contains("behavior:url") || s.contains("behaviour:url") || s.contains("url(javascript") || s.contains("url(\"javascript") || s.contains("url('javascript")
 }
 
 /// CSS-based script execution (legacy IE/Firefox): `expression(...)`, `-moz-binding`,
@@ -369,14 +382,14 @@ fn css(lower: &str, hits: &mut Vec<Hit>) {
     if !lower.contains(['(', ':']) {
         return;
     }
-    let s = scheme_view(lower);
+    let s: String = lower.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
     if let Some(p) = s.find("expression(") {
         let before = s.get(..p).unwrap_or("");
         if before.ends_with([':', '=', '{', ';', '"', '\'']) || before.is_empty() {
             add(hits, "xss.css-expression", 5, 1, sub(&s, p, p + 40));
         }
     }
-    for needle in ["-moz-binding:", "behavior:url("] {
+    for needle in ["binding:url(", "behavior:url(", "behaviour:url(", "url(javascript", "url('javascript", "url(\"javascript"] {
         if let Some(p) = s.find(needle) {
             add(hits, "xss.css-expression", 5, 1, sub(&s, p, p + 40));
         }
@@ -433,6 +446,7 @@ mod tests {
             "vbscript:msgbox(1)",
             "<img src=x:alert(alt) onerror=eval(src) alt=0>",
             "<input onfocus=alert(1) autofocus>",
+            "<meta http-equiv=set-cookie content=\"sid=1\">",
         ] {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
         }
