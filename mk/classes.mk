@@ -15,3 +15,9 @@ test-classes:
 eval-classes:
 	cargo build --release --bin mirror-waf-scan
 	@for pl in 1 2; do $(SCAN_BIN) --paranoia $$pl --summary --markdown $(CORPORA)/*.jsonl; done
+
+.PHONY: test-wasm-classes
+## The class cases under wasm32-unknown-unknown + wasm-bindgen-test (runner from mk/engine.mk).
+test-wasm-classes: wasm-bindgen-cli
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(abspath $(WASM_BINDGEN_RUNNER)) \
+	  cargo test --target wasm32-unknown-unknown --test wasm_classes
