@@ -169,8 +169,8 @@ fn classify_v6(ip: Ipv6Addr) -> (Target, bool) {
         return (Target::Unspecified, false);
     }
     // IPv4-compatible `::a.b.c.d` (deprecated, still parsed by some).
-    if seg.get(..6) == Some(&[0, 0, 0, 0, 0, 0]) {
-        let v4 = Ipv4Addr::from(((seg[6] as u32) << 16) | seg[7] as u32);
+    if let [0, 0, 0, 0, 0, 0, hi, lo] = seg {
+        let v4 = Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
         return (classify_v4(v4), true);
     }
     match seg.first() {
