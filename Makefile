@@ -48,6 +48,9 @@ test-e2e: wasm venv
 
 -include mk/*.mk
 
+# The pure core's tests compiled to wasm32 and run under Node (wasm-bindgen-test).
+TEST_TARGETS += test-wasm test-wasm-classes
+
 test: test-native clippy test-e2e $(TEST_TARGETS)
 	@echo "make test: all test suites passed"
 

@@ -427,7 +427,7 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     let args_shellish = match first {
         Some(b'-' | b'/' | b'.' | b'~' | b'$' | b'%' | b'>' | b'<' | b'\\' | b'*') => {
             // `- ` alone (a dash in prose) is not an option.
-            !(first == Some(b'-') && rest.get(1).map_or(true, |c| c.is_ascii_whitespace()))
+            !(first == Some(b'-') && rest.get(1).is_none_or(|c| c.is_ascii_whitespace()))
         }
         Some(c) if c.is_ascii_digit() => true,
         Some(b'\'' | b'"') => true,
