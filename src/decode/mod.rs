@@ -125,6 +125,13 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
             push(out, d, c);
         }
     }
+    // `+` as a space when a second form-decoding happens (`1+union+select+1`).
+    if memchr::memchr(b'+', cur.as_bytes()).is_some() && !cur.contains(' ') {
+        let d = cur.replace('+', " ");
+        let mut c = chain.clone();
+        c.push("plus");
+        push(out, d, c);
+    }
     // Backslash-escaped quotes (`\"`, `\'`) as a JSON or C string would unescape them.
     if memchr::memchr(b'\\', cur.as_bytes()).is_some() && (cur.contains("\\\"") || cur.contains("\\'")) {
         let d = cur.replace("\\\"", "\"").replace("\\'", "'");

@@ -480,6 +480,14 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && has(&x.t, F_SYSOBJ) {
             add(hits, "sqli.system-object", 5, 1, x.t.text);
         }
+        // Oracle packages: `utl_http.request(`, `dbms_xmlgen.getxml(`.
+        if x.t.kind == Kind::Word(Kw::None) && has(&x.t, F_ERROR | F_TIME) && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.kind == Kind::Func) {
+            add(hits, "sqli.error-based", 5, 1, span(text, sl, i, i + 3));
+        }
+        // `and case when 1=2 then 1 else … end`: a condition as the operand of a logic word.
+        if is_logic(&x.t) && s.get(i + 1).is_some_and(|n| n.t.is("case")) && s.get(i + 2).is_some_and(|n| n.t.is("when")) {
+            add(hits, "sqli.boolean-blind", 3, 1, span(text, sl, i, i + 3));
+        }
         if x.t.kind == Kind::Word(Kw::None) && x.t.is("mysql") && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.is("user") || n.t.is("db")) {
             add(hits, "sqli.system-object", 5, 1, span(text, sl, i, i + 3));
         }
@@ -625,7 +633,7 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
                 "set" => n1.is_some_and(|n| n.t.kind == Kind::Var) || (word(n1, &["global", "session", "password", "names"])),
                 "call" => n1.is_some_and(|n| n.t.kind == Kind::Func),
                 "load" => word(n1, &["data", "xml"]),
-                "grant" | "revoke" => word(n1, &["all", "select", "insert", "update", "delete", "execute", "usage", "file", "super"]),
+                "grant" | "revoke" => word(n1, &["all", "select", "insert", "update", "delete", "execute", "usage", "file", "super", "connect", "resource", "dba"]),
                 "use" => n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && (n2.is_none() || n2.is_some_and(|n| n.t.kind == Kind::Semi)),
                 "kill" => n1.is_some_and(|n| n.t.kind == Kind::Num),
                 "copy" => n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "to"]),
@@ -822,6 +830,8 @@ mod tests {
             "1 AND ASCII(SUBSTRING((SELECT password FROM users LIMIT 1),1,1))>64",
             "\" or \"\"=\"",
             "1;exec master..xp_cmdshell 'dir'",
+            "'||utl_http.request('http://x.example/')||'",
+            "-6127/**/oR/**/cASe/**/WhEN/**/6658=3973/**/tHeN/**/6658/**/ElSE/**/JsON(cHAr(99,66,85,67))/**/end",
             "'; exec xp_cmdshell('whoami')--",
             "1' into outfile '/tmp/x'--",
             "select password from users",
