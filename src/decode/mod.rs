@@ -165,6 +165,12 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
             break;
         }
     }
+    // Base64 payloads of `data:` URLs (`data:…;base64,PHNjcmlwdD4…`), decoded in place.
+    if let Some(d) = base64::decode_data_urls(&cur) {
+        let mut c = chain.clone();
+        c.push("base64");
+        push(out, d, c);
+    }
     if opts.path {
         let n = path::normalize(&cur);
         if n != cur {
@@ -306,6 +312,12 @@ mod tests {
     fn unicode_lookalikes() {
         let v = vs("\u{FF1C}\u{017F}cript\u{FF1E}");
         assert!(v.iter().any(|x| x.text == "<script>" && x.decoders == vec!["unicode"]), "{v:?}");
+    }
+
+    #[test]
+    fn data_url_payload() {
+        let v = vs("<a href=\"data:application/x-x509-user-cert;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">");
+        assert!(v.iter().any(|x| x.text.contains("<script>alert(1)</script>") && x.decoders == vec!["base64"]), "{v:?}");
     }
 
     #[test]
