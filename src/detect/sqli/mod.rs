@@ -229,10 +229,12 @@ enum Operand {
 }
 
 /// Index after the parenthesised group opening at `i` (which must be `(`).
+/// Bounded to 256 tokens, so nested calls cannot make the scan quadratic.
 fn skip_parens(s: &[Sig<'_>], i: usize) -> usize {
     let mut depth = 0usize;
     let mut j = i;
-    while let Some(x) = s.get(j) {
+    let limit = i.saturating_add(256).min(s.len());
+    while let Some(x) = s.get(j).filter(|_| j < limit) {
         match x.t.kind {
             Kind::LParen => depth += 1,
             Kind::RParen => {
@@ -245,7 +247,7 @@ fn skip_parens(s: &[Sig<'_>], i: usize) -> usize {
         }
         j += 1;
     }
-    s.len()
+    limit
 }
 
 /// Parses an operand at `j`: its type and the index after it.
@@ -609,7 +611,7 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
             match w.as_str() {
                 "insert" | "replace" => word(n1, &["into"]) || (w == "insert" && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["values", "select"])),
                 "update" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(_))) && (word(n2, &["set"]) || s.get(i.wrapping_add(5)).is_some_and(|n| n.t.is("set"))),
-                "delete" => (word(n1, &["from"]) && s.iter().skip(i.wrapping_add(3)).any(|n| n.t.is("where") || n.t.kind == Kind::Semi || n.comment_after))
+                "delete" => (word(n1, &["from"]) && s.iter().skip(i.wrapping_add(3)).take(64).any(|n| n.t.is("where") || n.t.kind == Kind::Semi || n.comment_after))
                     || (i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "where"])),
                 "drop" if i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && (n2.is_none() || st.comment_after || n1.is_some_and(|n| n.comment_after)) => true,
                 "drop" | "create" | "alter" | "truncate" => word(
@@ -875,5 +877,22 @@ mod tests {
         ] {
             assert!(score(p) < 5, "{p}: {:?}", rules(p));
         }
+    }
+}
+
+#[cfg(test)]
+mod bounds {
+    use super::super::Part;
+    use super::*;
+
+    #[test]
+    fn nested_calls_stay_linear() {
+        // 4,000 nested calls: every function token would rescan to the end without the bound.
+        let text = format!("{}1{}", "sleep(".repeat(4000), ")".repeat(4000));
+        let start = std::time::Instant::now();
+        let mut out = Vec::new();
+        scan(&Value { part: Part::BodyRaw, name: "", text: &text }, &mut out);
+        assert!(out.iter().any(|h| h.rule == "sqli.time-blind"));
+        assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
     }
 }
