@@ -1,5 +1,7 @@
 # Engine area (issue 3): corpus evaluation, corpus ratchet, wasm32 core tests, benchmark.
-# `make test` should run: test-ratchet test-wasm  (test-native already runs the unit tests).
+# `make test` runs test-wasm through TEST_TARGETS; test-native (`cargo test --all-targets`)
+# already runs the unit tests and the corpus ratchet (tests/corpus_ratchet.rs).
+TEST_TARGETS += test-wasm
 
 CORPORA ?= ../shared/corpora
 SCAN_BIN := target/release/mirror-waf-scan
