@@ -39,6 +39,8 @@ test-wasm: wasm-bindgen-cli
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(abspath $(WASM_BINDGEN_RUNNER)) \
 	  $(CARGO) test --target wasm32-unknown-unknown --test wasm
 
-# Native inspection-time benchmark (median / p99) over the corpora and synthetic requests.
+# Native inspection-time benchmark (median / p99) over the corpora and synthetic requests,
+# with every detector class, then with the engine's own SQLi + XSS only.
 bench-engine:
 	$(CARGO) bench --bench engine
+	BENCH_CLASSES=sqli,xss $(CARGO) bench --bench engine
