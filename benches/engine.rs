@@ -155,9 +155,21 @@ fn main() {
         }
         Err(_) => eprintln!("note: {} absent; corpus rows skipped", dir.display()),
     }
-    let engine = Engine::new(&InspectionConfig::default());
-    let no_pf = Engine::new(&InspectionConfig::default()).without_prefilter();
-    println!("mirror-waf engine benchmark (native, one thread, release build)");
+    // BENCH_CLASSES=sqli,xss measures only those detector classes (default: all).
+    let mut cfg = InspectionConfig::default();
+    let only = std::env::var("BENCH_CLASSES").ok();
+    if let Some(list) = &only {
+        let keep: Vec<&str> = list.split(',').map(str::trim).collect();
+        for c in mirror_waf::config::CLASS_NAMES {
+            cfg.classes.insert((*c).to_string(), keep.contains(c));
+        }
+    }
+    let engine = Engine::new(&cfg);
+    let no_pf = Engine::new(&cfg).without_prefilter();
+    println!(
+        "mirror-waf engine benchmark (native, one thread, release build; classes: {})",
+        only.as_deref().unwrap_or("all")
+    );
     report("corpora: all requests", &engine, &all, 3);
     let typical: Vec<HttpRequest> = all.iter().filter(|r| r.body.len() + r.uri.len() <= 1024).cloned().collect();
     report("corpora: requests <= 1 KiB", &engine, &typical, 3);

@@ -1,5 +1,7 @@
 # Engine area (issue 3): corpus evaluation, corpus ratchet, wasm32 core tests, benchmark.
-# `make test` should run: test-ratchet test-wasm  (test-native already runs the unit tests).
+# `make test` runs test-wasm through TEST_TARGETS; test-native (`cargo test --all-targets`)
+# already runs the unit tests and the corpus ratchet (tests/corpus_ratchet.rs).
+TEST_TARGETS += test-wasm
 
 CORPORA ?= ../shared/corpora
 SCAN_BIN := target/release/mirror-waf-scan
@@ -37,6 +39,8 @@ test-wasm: wasm-bindgen-cli
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(abspath $(WASM_BINDGEN_RUNNER)) \
 	  $(CARGO) test --target wasm32-unknown-unknown --test wasm
 
-# Native inspection-time benchmark (median / p99) over the corpora and synthetic requests.
+# Native inspection-time benchmark (median / p99) over the corpora and synthetic requests,
+# with every detector class, then with the engine's own SQLi + XSS only.
 bench-engine:
 	$(CARGO) bench --bench engine
+	BENCH_CLASSES=sqli,xss $(CARGO) bench --bench engine

@@ -22,8 +22,8 @@ not expected to fire), CRS negatives are not clean benign traffic, CSIC "anomalo
 The aggregate "excl crs,csic" row is the one to compare with the CRS numbers of DESIGN §5
 (CRS 4.28 PL1: 86% detected, 3.6% benign flagged; PL2: 91% / 7.7%).
 
-Only the SQLi and XSS detectors belong to this engine's first cut; other classes are detected
-by the detectors of issue 4 once merged (their rows are low until then).
+Classes `other` (fwaf, csic, some payload lists) have no per-class label; `scanner` and
+`protocol` detectors are low-score by design (never an attack alone).
 TXT
 for pl in 1 2; do
   echo

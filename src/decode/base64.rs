@@ -56,6 +56,46 @@ pub fn decode_text(s: &str) -> Option<String> {
     Some(text)
 }
 
+/// Replaces the base64 payload of every `data:…;base64,` URL in `s` (case-insensitive,
+/// whitespace inside the header tolerated) by its decoded text; `None` when there is none
+/// that decodes to text.
+pub fn decode_data_urls(s: &str) -> Option<String> {
+    let lower = s.to_ascii_lowercase();
+    if !lower.contains("data:") {
+        return None;
+    }
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    let mut changed = false;
+    for (pos, _) in lower.match_indices("base64").take(16) {
+        // `base64` then optional whitespace, then `,`.
+        let mut j = pos + 6;
+        while b.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+            j += 1;
+        }
+        if b.get(j) != Some(&b',') || pos < last {
+            continue;
+        }
+        let start = j + 1;
+        let mut end = start;
+        while b.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'-' | b'_')) {
+            end += 1;
+        }
+        if let Some(text) = s.get(start..end).and_then(decode_text) {
+            out.push_str(s.get(last..start).unwrap_or(""));
+            out.push_str(&text);
+            last = end;
+            changed = true;
+        }
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(s.get(last..).unwrap_or(""));
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,7 +105,9 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
     // NUL, C0 controls that browsers and parsers skip (`<scr\0ipt>`, `java\tscript:`) and
     // invisible format characters (zero-width space/joiners, soft hyphen, BOM).
     let invisible = |c: char| matches!(c, '\0' | '\t' | '\r' | '\n' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{00AD}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}');
-    if cur.chars().any(invisible) && cur.len() < 65_536 {
+    // One byte pass decides whether the character-level folds can apply at all.
+    let (ctl, non_ascii) = cur.bytes().fold((false, false), |(c, n), b| (c || b < 0x20, n || b >= 0x80));
+    if (ctl || non_ascii) && cur.chars().any(invisible) && cur.len() < 65_536 {
         let d: String = cur.chars().filter(|c| !invisible(*c)).collect();
         if d != cur {
             let mut c = chain.clone();
@@ -115,7 +117,7 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
     }
     // Unicode look-alikes that case mapping or "best fit" code-page conversion turn into
     // ASCII (`ſ` → `s`, `ı` → `i`, `K` → `k`, full-width `＜` → `<`).
-    if cur.chars().any(|c| fold_unicode_char(c).is_some()) && cur.len() < 65_536 {
+    if non_ascii && cur.chars().any(|c| fold_unicode_char(c).is_some()) && cur.len() < 65_536 {
         let d: String = cur.chars().map(|c| fold_unicode_char(c).unwrap_or(c)).collect();
         if d != cur {
             let mut c = chain.clone();
@@ -123,8 +125,15 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
             push(out, d, c);
         }
     }
+    // `+` as a space when a second form-decoding happens (`1+union+select+1`).
+    if memchr::memchr(b'+', cur.as_bytes()).is_some() && !cur.contains(' ') {
+        let d = cur.replace('+', " ");
+        let mut c = chain.clone();
+        c.push("plus");
+        push(out, d, c);
+    }
     // Backslash-escaped quotes (`\"`, `\'`) as a JSON or C string would unescape them.
-    if cur.contains("\\\"") || cur.contains("\\'") {
+    if memchr::memchr(b'\\', cur.as_bytes()).is_some() && (cur.contains("\\\"") || cur.contains("\\'")) {
         let d = cur.replace("\\\"", "\"").replace("\\'", "'");
         if d != cur {
             let mut c = chain.clone();
@@ -142,7 +151,8 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
         }
     }
     // Base64, only when the whole value looks like it and decodes to text.
-    for candidate in [text, cur.as_str()] {
+    let candidates: &[&str] = if cur == text { &[text] } else { &[text, cur.as_str()] };
+    for &candidate in candidates {
         if let Some(d) = base64::decode_text(candidate) {
             let mut c = base.to_vec();
             c.push("base64");
@@ -154,6 +164,12 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
             }
             break;
         }
+    }
+    // Base64 payloads of `data:` URLs (`data:…;base64,PHNjcmlwdD4…`), decoded in place.
+    if let Some(d) = base64::decode_data_urls(&cur) {
+        let mut c = chain.clone();
+        c.push("base64");
+        push(out, d, c);
     }
     if opts.path {
         let n = path::normalize(&cur);
@@ -296,6 +312,12 @@ mod tests {
     fn unicode_lookalikes() {
         let v = vs("\u{FF1C}\u{017F}cript\u{FF1E}");
         assert!(v.iter().any(|x| x.text == "<script>" && x.decoders == vec!["unicode"]), "{v:?}");
+    }
+
+    #[test]
+    fn data_url_payload() {
+        let v = vs("<a href=\"data:application/x-x509-user-cert;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">");
+        assert!(v.iter().any(|x| x.text.contains("<script>alert(1)</script>") && x.decoders == vec!["base64"]), "{v:?}");
     }
 
     #[test]

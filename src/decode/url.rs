@@ -113,7 +113,7 @@ pub fn fold_overlong(b: &mut Vec<u8>) -> bool {
 pub fn decode_str(s: &str, plus: bool) -> String {
     let mut b = decode_bytes(s.as_bytes(), plus);
     fold_overlong(&mut b);
-    String::from_utf8_lossy(&b).into_owned()
+    String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Decodes raw bytes once (as extraction does for query/form/path), reporting whether an
@@ -121,7 +121,7 @@ pub fn decode_str(s: &str, plus: bool) -> String {
 pub fn decode_component(raw: &[u8], plus: bool) -> (String, bool) {
     let mut b = decode_bytes(raw, plus);
     let overlong = fold_overlong(&mut b);
-    (String::from_utf8_lossy(&b).into_owned(), overlong)
+    (String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()), overlong)
 }
 
 #[cfg(test)]

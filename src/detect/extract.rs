@@ -175,19 +175,15 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
                 ex.note(format!("body: json deeper than max_depth ({}) or more than max_args values", cfg.max_depth));
             }
             for it in doc.items {
-                let loc = || {
-                    let l = if it.is_key {
-                        if it.path.is_empty() { format!("body.{}", it.text) } else { format!("body.{}.{}", it.path, it.text) }
-                    } else if it.path.is_empty() {
-                        "body".to_string()
-                    } else {
-                        format!("body.{}", it.path)
-                    };
-                    l
-                };
-                let (part, name) = if it.is_key { (Part::ArgName, it.text.as_str()) } else { (Part::BodyValue, it.path.as_str()) };
-                let text = it.text.clone();
-                ex.add(part, name, loc, text, false);
+                let json::JsonItem { path, text, is_key } = it;
+                if is_key {
+                    let loc = || if path.is_empty() { format!("body.{text}") } else { format!("body.{path}.{text}") };
+                    let name = text.clone();
+                    ex.add(Part::ArgName, &name, loc, text.clone(), false);
+                } else {
+                    let loc = || if path.is_empty() { "body".to_string() } else { format!("body.{path}") };
+                    ex.add(Part::BodyValue, &path, loc, text, false);
+                }
             }
             if let Some(e) = doc.error {
                 ex.note(format!("body: invalid json ({e}), inspected raw"));

@@ -30,7 +30,8 @@ enum Frame {
 }
 
 fn path_of(stack: &[Frame], max_depth: usize) -> String {
-    let mut p = String::new();
+    use std::fmt::Write;
+    let mut p = String::with_capacity(48);
     for f in stack.iter().take(max_depth) {
         match f {
             Frame::Obj { key, .. } => {
@@ -40,9 +41,7 @@ fn path_of(stack: &[Frame], max_depth: usize) -> String {
                 p.push_str(key);
             }
             Frame::Arr { idx } => {
-                p.push('[');
-                p.push_str(&idx.to_string());
-                p.push(']');
+                let _ = write!(p, "[{idx}]");
             }
         }
     }
@@ -60,7 +59,7 @@ fn string_at(b: &[u8], mut i: usize) -> (String, usize, bool) {
     let mut out: Vec<u8> = Vec::new();
     while let Some(&c) = b.get(i) {
         match c {
-            b'"' => return (String::from_utf8_lossy(&out).into_owned(), i + 1, true),
+            b'"' => return (utf8(out), i + 1, true),
             b'\\' => {
                 let e = b.get(i + 1).copied().unwrap_or(b'\\');
                 i += 2;
@@ -98,7 +97,12 @@ fn string_at(b: &[u8], mut i: usize) -> (String, usize, bool) {
             }
         }
     }
-    (String::from_utf8_lossy(&out).into_owned(), b.len(), false)
+    (utf8(out), b.len(), false)
+}
+
+/// Bytes to text without a copy when they are valid UTF-8 (lossy otherwise).
+fn utf8(v: Vec<u8>) -> String {
+    String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Walks `b`, yielding at most `max_items` items.
@@ -150,7 +154,12 @@ pub fn walk(b: &[u8], max_depth: usize, max_items: usize) -> JsonDoc {
                 if is_key {
                     let path = path_of(stack.get(..stack.len().saturating_sub(1)).unwrap_or_default(), max_depth);
                     if let Some(Frame::Obj { key, expect_key }) = stack.last_mut() {
-                        *key = text.chars().take(128).collect();
+                        key.clear();
+                        let mut cut = text.len().min(128);
+                        while !text.is_char_boundary(cut) {
+                            cut -= 1;
+                        }
+                        key.push_str(text.get(..cut).unwrap_or(""));
                         *expect_key = false;
                     }
                     push_item(&mut doc, JsonItem { path, text, is_key: true });

@@ -229,10 +229,12 @@ enum Operand {
 }
 
 /// Index after the parenthesised group opening at `i` (which must be `(`).
+/// Bounded to 256 tokens, so nested calls cannot make the scan quadratic.
 fn skip_parens(s: &[Sig<'_>], i: usize) -> usize {
     let mut depth = 0usize;
     let mut j = i;
-    while let Some(x) = s.get(j) {
+    let limit = i.saturating_add(256).min(s.len());
+    while let Some(x) = s.get(j).filter(|_| j < limit) {
         match x.t.kind {
             Kind::LParen => depth += 1,
             Kind::RParen => {
@@ -245,7 +247,7 @@ fn skip_parens(s: &[Sig<'_>], i: usize) -> usize {
         }
         j += 1;
     }
-    s.len()
+    limit
 }
 
 /// Parses an operand at `j`: its type and the index after it.
@@ -480,6 +482,14 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && has(&x.t, F_SYSOBJ) {
             add(hits, "sqli.system-object", 5, 1, x.t.text);
         }
+        // Oracle packages: `utl_http.request(`, `dbms_xmlgen.getxml(`.
+        if x.t.kind == Kind::Word(Kw::None) && has(&x.t, F_ERROR | F_TIME) && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.kind == Kind::Func) {
+            add(hits, "sqli.error-based", 5, 1, span(text, sl, i, i + 3));
+        }
+        // `and case when 1=2 then 1 else … end`: a condition as the operand of a logic word.
+        if is_logic(&x.t) && s.get(i + 1).is_some_and(|n| n.t.is("case")) && s.get(i + 2).is_some_and(|n| n.t.is("when")) {
+            add(hits, "sqli.boolean-blind", 3, 1, span(text, sl, i, i + 3));
+        }
         if x.t.kind == Kind::Word(Kw::None) && x.t.is("mysql") && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.is("user") || n.t.is("db")) {
             add(hits, "sqli.system-object", 5, 1, span(text, sl, i, i + 3));
         }
@@ -601,7 +611,7 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
             match w.as_str() {
                 "insert" | "replace" => word(n1, &["into"]) || (w == "insert" && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["values", "select"])),
                 "update" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(_))) && (word(n2, &["set"]) || s.get(i.wrapping_add(5)).is_some_and(|n| n.t.is("set"))),
-                "delete" => (word(n1, &["from"]) && s.iter().skip(i.wrapping_add(3)).any(|n| n.t.is("where") || n.t.kind == Kind::Semi || n.comment_after))
+                "delete" => (word(n1, &["from"]) && s.iter().skip(i.wrapping_add(3)).take(64).any(|n| n.t.is("where") || n.t.kind == Kind::Semi || n.comment_after))
                     || (i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "where"])),
                 "drop" if i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && (n2.is_none() || st.comment_after || n1.is_some_and(|n| n.comment_after)) => true,
                 "drop" | "create" | "alter" | "truncate" => word(
@@ -625,7 +635,7 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
                 "set" => n1.is_some_and(|n| n.t.kind == Kind::Var) || (word(n1, &["global", "session", "password", "names"])),
                 "call" => n1.is_some_and(|n| n.t.kind == Kind::Func),
                 "load" => word(n1, &["data", "xml"]),
-                "grant" | "revoke" => word(n1, &["all", "select", "insert", "update", "delete", "execute", "usage", "file", "super"]),
+                "grant" | "revoke" => word(n1, &["all", "select", "insert", "update", "delete", "execute", "usage", "file", "super", "connect", "resource", "dba"]),
                 "use" => n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && (n2.is_none() || n2.is_some_and(|n| n.t.kind == Kind::Semi)),
                 "kill" => n1.is_some_and(|n| n.t.kind == Kind::Num),
                 "copy" => n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "to"]),
@@ -822,6 +832,8 @@ mod tests {
             "1 AND ASCII(SUBSTRING((SELECT password FROM users LIMIT 1),1,1))>64",
             "\" or \"\"=\"",
             "1;exec master..xp_cmdshell 'dir'",
+            "'||utl_http.request('http://x.example/')||'",
+            "-6127/**/oR/**/cASe/**/WhEN/**/6658=3973/**/tHeN/**/6658/**/ElSE/**/JsON(cHAr(99,66,85,67))/**/end",
             "'; exec xp_cmdshell('whoami')--",
             "1' into outfile '/tmp/x'--",
             "select password from users",
@@ -865,5 +877,22 @@ mod tests {
         ] {
             assert!(score(p) < 5, "{p}: {:?}", rules(p));
         }
+    }
+}
+
+#[cfg(test)]
+mod bounds {
+    use super::super::Part;
+    use super::*;
+
+    #[test]
+    fn nested_calls_stay_linear() {
+        // 4,000 nested calls: every function token would rescan to the end without the bound.
+        let text = format!("{}1{}", "sleep(".repeat(4000), ")".repeat(4000));
+        let start = std::time::Instant::now();
+        let mut out = Vec::new();
+        scan(&Value { part: Part::BodyRaw, name: "", text: &text }, &mut out);
+        assert!(out.iter().any(|h| h.rule == "sqli.time-blind"));
+        assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
     }
 }

@@ -46,11 +46,12 @@ const GLOBALS: &[&str] = &["top", "self", "window", "parent", "frames", "globalt
 fn automaton() -> &'static (Option<aho_corasick::AhoCorasick>, Vec<&'static str>) {
     static AC: std::sync::OnceLock<(Option<aho_corasick::AhoCorasick>, Vec<&'static str>)> = std::sync::OnceLock::new();
     AC.get_or_init(|| {
-        let mut pats: Vec<&'static str> = vec!["script:", "data:", "on", "expression", "binding", "behavio", "url(", "@import"];
+        let mut pats: Vec<&'static str> = vec!["script:", "data:", "expression", "binding", "behavio", "url(", "@import"];
         pats.extend(SINK_CALLS.iter().map(|(n, _)| *n));
         pats.extend(SINKS.iter().map(|(n, _)| *n));
         pats.extend(GLOBALS.iter().copied());
-        (aho_corasick::AhoCorasick::new(&pats).ok(), pats)
+        let ac = aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(&pats).ok();
+        (ac, pats)
     })
 }
 
@@ -77,6 +78,13 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if t.len() < 3 || !b.iter().any(|c| matches!(c, b'<' | b':' | b'(' | b'`' | b'=' | b'.' | b'[')) {
         return;
     }
+    // Needles are matched case-insensitively on the text itself; lower-casing (for the
+    // tokenizer and the checks) only happens when something may be there.
+    let found = find_needles(t);
+    let has_eq = b.contains(&b'=');
+    if found.is_empty() && !has_eq && !b.contains(&b'<') {
+        return;
+    }
     let lower = t.to_ascii_lowercase();
     let mut hits: Vec<Hit> = Vec::new();
     if b.contains(&b'<') {
@@ -87,11 +95,12 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         }
     }
-    let found = find_needles(&lower);
     if !found.is_empty() {
         urls(&lower, &found, &mut hits);
-        attribute_break(&lower, &found, &mut hits);
         js(&lower, &found, &mut hits);
+    }
+    if has_eq {
+        attribute_break(&lower, &mut hits);
     }
     if found.iter().any(|(n, _)| matches!(*n, "expression" | "binding" | "behavio" | "url(" | "@import")) {
         css(&lower, &mut hits);
@@ -240,9 +249,10 @@ fn urls(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
 
 /// Attribute breaking: a quote (or `>` of a tag being closed) followed by an event handler
 /// attribute, e.g. `" onmouseover="alert(1)`, `' autofocus onfocus=alert(1) '`.
-fn attribute_break(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
+fn attribute_break(lower: &str, hits: &mut Vec<Hit>) {
     let b = lower.as_bytes();
-    for pos in positions(found, "on").take(64) {
+    let ons = memchr::memchr_iter(b'o', b).filter(|&p| b.get(p + 1) == Some(&b'n'));
+    for pos in ons.take(64) {
         // Must start a word.
         if pos > 0 && b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-') {
             continue;
