@@ -1,0 +1,846 @@
+#!/usr/bin/env python3
+"""`make bench` / `make bench-smoke`: mirror-waf's cost, side by side with Envoy without the
+filter and with nginx + ModSecurity v3 + OWASP CRS (Debian), all on 127.0.0.1.
+
+Configurations (one Envoy worker, one nginx worker each):
+  a      Envoy, no filter, proxying to the upstream
+  b      Envoy + mirror-waf, role inspect, proxying to the upstream
+  c      Envoy + mirror-waf, role sink (answers every copy itself)
+  d-on   the full mirrored topology (local/front.yaml.tmpl + local/receiver.yaml.tmpl):
+         front Envoy routing to the upstream and mirroring 100% to a sink receiver
+  d-off  the same front Envoy, on its listener without mirroring
+  e      nginx + ModSecurity v3 + CRS 3.3.4 PL1, DetectionOnly (answers itself, echo module)
+  nginx  the same nginx without ModSecurity (reference)
+The upstream of a, b, d is nginx + echo (reads the body, answers "ok"): never the bottleneck.
+
+The server under test is pinned to CPU 0; wrk (one thread) and the upstream to CPU 1
+(in d, the receiver too). Runs are interleaved (round r of every configuration, then round
+r+1), so ratios come from the same invocation and slow drift hits every configuration alike.
+
+Output: a JSON file with every run and the summary (--json), and bench/RESULTS.md (--results).
+The smoke mode (--smoke) runs every configuration on every load for about a second, checks
+that the output parses and that each configuration inspected what it was sent; it asserts
+no performance ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT / "local"))
+sys.path.insert(0, str(BENCH))
+
+import topology  # noqa: E402  (local/topology.py: Envoy launcher, templates, ports)
+from loads import CANARY_XSS, HOST, JSON_VALUES, Load, make_loads, to_lua  # noqa: E402
+
+SERVER_CPU = "0"
+CLIENT_CPU = "1"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+CONFIGS = {
+    "a": "Envoy, no filter",
+    "b": "Envoy + mirror-waf (inspect)",
+    "c": "Envoy + mirror-waf (sink)",
+    "d-on": "front Envoy, mirroring on",
+    "d-off": "front Envoy, mirroring off",
+    "e": "nginx + ModSecurity + CRS 3.3.4 PL1",
+    "nginx": "nginx, no ModSecurity",
+}
+LATENCY_CONFIGS = ["a", "b", "c", "e", "nginx"]
+
+
+def render(path: Path, **values) -> str:
+    return string.Template(path.read_text()).substitute({k: str(v) for k, v in values.items()})
+
+
+def pinned(cpu: str | None) -> list[str]:
+    return ["taskset", "-c", cpu] if cpu is not None else []
+
+
+def pin_process(pid: int, cpu: str | None) -> None:
+    """Pins every thread of a running process (Envoy starts its workers before we can wrap it)."""
+    if cpu is not None:
+        subprocess.run(["taskset", "-a", "-p", "-c", cpu, str(pid)], check=True, capture_output=True)
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(x) for x in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+# ---------------------------------------------------------------- servers
+
+class Nginx:
+    """One nginx (one worker) rendered from bench/nginx.conf.tmpl: upstream, modsec or plain."""
+
+    def __init__(self, kind: str, workdir: Path, cpu: str | None):
+        self.kind = kind
+        self.dir = workdir / f"nginx-{kind}"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.dir / d).mkdir(exist_ok=True)
+        self.port = topology.free_port()
+        self.audit_log = self.dir / "audit.log"
+        modsec = kind == "modsec"
+        if modsec:
+            (self.dir / "modsecurity.conf").write_text(render(
+                BENCH / "modsecurity.conf.tmpl", WORKDIR=self.dir, AUDIT_LOG=self.audit_log, AUDIT_ENGINE="On"))
+        conf = render(
+            BENCH / "nginx.conf.tmpl", WORKDIR=self.dir, PORT=self.port,
+            LOAD_MODSECURITY="load_module /usr/lib/nginx/modules/ngx_http_modsecurity_module.so;" if modsec else "",
+            MODSECURITY=f"modsecurity on; modsecurity_rules_file {self.dir / 'modsecurity.conf'};" if modsec else "",
+        )
+        if os.geteuid() == 0:
+            conf = "user root;\n" + conf
+        self.conf = self.dir / "nginx.conf"
+        self.conf.write_text(conf)
+        self.log = open(self.dir / "stderr.log", "wb")
+        self.proc = subprocess.Popen(pinned(cpu) + ["nginx", "-p", str(self.dir), "-c", str(self.conf)],
+                                     stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nginx {self.kind} exited: {(self.dir / 'stderr.log').read_text()[-3000:]}"
+                                   f"{(self.dir / 'error.log').read_text()[-3000:] if (self.dir / 'error.log').exists() else ''}")
+            try:
+                st, _ = http_request(self.port, "GET", "/", {"Host": HOST})
+                if st == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"nginx {self.kind} not ready after {timeout}s")
+
+    @property
+    def pids(self) -> list[int]:
+        return [self.proc.pid] + children(self.proc.pid)
+
+    def worker_pid(self) -> int | None:
+        kids = children(self.proc.pid)
+        return kids[0] if kids else None
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()  # SIGTERM: fast shutdown of master and workers
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.log.close()
+
+
+class EnvoyUnderTest:
+    """Envoy from bench/proxy.yaml.tmpl: no filter (a), inspect (b) or sink (c)."""
+
+    def __init__(self, name: str, role: str | None, upstream_port: int, workdir: Path, wasm: Path,
+                 cpu: str | None, log_args: list[str] | None = None):
+        self.name = name
+        self.port = topology.free_port()
+        self.admin_port = topology.free_port()
+        self.wasm_filter = ""
+        route = "                route: {cluster: upstream, timeout: 30s}"
+        if role is not None:
+            cfg = json.dumps(topology.default_plugin_config(role))
+            self.wasm_filter = render(BENCH / "wasm-filter.yaml.tmpl", PLUGIN_CONFIG=cfg.replace("'", "''"),
+                                      WASM=wasm.resolve()).rstrip("\n")
+            if role == "sink":
+                route = topology.SINK_ROUTE
+        yaml = render(BENCH / "proxy.yaml.tmpl", ADMIN_PORT=self.admin_port, PORT=self.port,
+                      UPSTREAM_PORT=upstream_port, ROUTE=route, WASM_FILTER=self.wasm_filter)
+        d = workdir / f"envoy-{name}"
+        d.mkdir(parents=True, exist_ok=True)
+        self.envoy = topology.Envoy(name, yaml, self.admin_port, d)
+        self.started = time.time()
+        self.envoy.wait_ready(timeout=120)
+        self.ready_s = time.time() - self.started
+        pin_process(self.envoy.proc.pid, cpu)
+
+    @property
+    def pids(self) -> list[int]:
+        return [self.envoy.proc.pid]
+
+    def stop(self) -> None:
+        self.envoy.stop()
+
+
+class Mirrored:
+    """(d): the local topology's front and receiver templates, with nginx as the backend."""
+
+    def __init__(self, upstream_port: int, workdir: Path, wasm: Path, front_cpu: str | None, receiver_cpu: str | None):
+        ports = {k: topology.free_port() for k in ("FRONT_PORT", "FRONT_NOMIRROR_PORT", "FRONT_ADMIN_PORT",
+                                                   "RECEIVER_PORT", "RECEIVER_ADMIN_PORT")}
+        ports["BACKEND_PORT"] = upstream_port
+        self.ports = ports
+        d = workdir / "mirrored"
+        d.mkdir(parents=True, exist_ok=True)
+        cfg = json.dumps(topology.default_plugin_config("sink"))
+        receiver_yaml = topology.render("receiver.yaml.tmpl", **ports, WASM=wasm.resolve(),
+                                        PLUGIN_CONFIG=cfg.replace("'", "''"), ACCESS_LOG=d / "receiver-access.log",
+                                        RECEIVER_ROUTE=topology.SINK_ROUTE, EXTRA_CLUSTERS="")
+        front_yaml = topology.render("front.yaml.tmpl", **ports)
+        self.receiver = topology.Envoy("receiver", receiver_yaml, ports["RECEIVER_ADMIN_PORT"], d)
+        self.front = topology.Envoy("front", front_yaml, ports["FRONT_ADMIN_PORT"], d)
+        self.receiver.wait_ready(timeout=120)
+        self.front.wait_ready(timeout=120)
+        pin_process(self.receiver.proc.pid, receiver_cpu)
+        pin_process(self.front.proc.pid, front_cpu)
+
+    @property
+    def pids(self) -> list[int]:
+        return [self.front.proc.pid]
+
+    def stop(self) -> None:
+        self.front.stop()
+        self.receiver.stop()
+
+
+def http_request(port: int, method: str, path: str, headers: dict, body: bytes | None = None, timeout: float = 10):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for k, v in headers.items():
+            conn.putheader(k, v)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def envoy_stats(envoy: topology.Envoy) -> dict[str, int]:
+    return envoy.stats()
+
+
+def filter_counter(stats: dict[str, int], name: str) -> int:
+    return sum(v for k, v in stats.items() if k.endswith(f"mirror_waf_{name}"))
+
+
+# ---------------------------------------------------------------- wrk
+
+def start_wrk(url: str, reqfile: Path, conns: int, duration: int) -> subprocess.Popen:
+    cmd = pinned(CLIENT_CPU) + ["wrk", "-t1", f"-c{conns}", f"-d{duration}s", "--timeout", "10s",
+                                "-s", str(BENCH / "load.lua"), url, "--", str(reqfile)]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def parse_wrk(out: str, err: str) -> dict:
+    for line in out.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line[len("BENCH_JSON "):])
+    raise RuntimeError(f"wrk printed no BENCH_JSON line:\n{out}\n{err}")
+
+
+def summarize_run(raw: dict, cpu_s: float) -> dict:
+    secs = raw["duration_us"] / 1e6
+    n = raw["requests"]
+    return {
+        "requests": n,
+        "rps": n / secs if secs > 0 else 0.0,
+        "p50_us": raw["latency_us"]["p50"],
+        "p99_us": raw["latency_us"]["p99"],
+        "mean_us": raw["latency_us"]["mean"],
+        "errors": sum(raw["errors"].values()),
+        "error_detail": raw["errors"],
+        "server_cpu_s": round(cpu_s, 3),
+        "cpu_us_per_req": (cpu_s * 1e6 / n) if n else None,
+    }
+
+
+def run_cells(cells: list[tuple[str, str, str, object]], reqfiles: dict[str, Path], conns: int, duration: int,
+              parallel: bool) -> list[dict]:
+    """cells: (config, load, url, server). Sequential (measurement) or all at once (smoke)."""
+    results = []
+    if parallel:
+        procs = []
+        for cfg, load, url, server in cells:
+            procs.append((cfg, load, server, cpu_seconds(server.pids), start_wrk(url, reqfiles[load], conns, duration)))
+        for cfg, load, server, cpu0, p in procs:
+            out, err = p.communicate(timeout=duration + 60)
+            results.append({"config": cfg, "load": load, "conns": conns,
+                            **summarize_run(parse_wrk(out, err), cpu_seconds(server.pids) - cpu0)})
+        return results
+    for cfg, load, url, server in cells:
+        cpu0 = cpu_seconds(server.pids)
+        p = start_wrk(url, reqfiles[load], conns, duration)
+        out, err = p.communicate(timeout=duration + 60)
+        results.append({"config": cfg, "load": load, "conns": conns,
+                        **summarize_run(parse_wrk(out, err), cpu_seconds(server.pids) - cpu0)})
+        r = results[-1]
+        print(f"  {cfg:6} {load:9} c={conns:<3} {r['rps']:>10.0f} req/s  p50 {r['p50_us']:>7} us  p99 {r['p99_us']:>7} us"
+              f"  cpu {r['cpu_us_per_req'] or 0:>7.1f} us/req  errors {r['errors']}", flush=True)
+    return results
+
+
+# ---------------------------------------------------------------- checks
+
+def modsec_scores(audit_log: Path) -> list[tuple[str, int]]:
+    """(uri, inbound anomaly score) per audit log entry (JSON, part H messages)."""
+    out = []
+    if not audit_log.exists():
+        return out
+    for line in audit_log.read_text(errors="replace").splitlines():
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        tx = doc.get("transaction", {})
+        uri = tx.get("request", {}).get("uri", "")
+        score = 0
+        for m in tx.get("messages", []):
+            text = f"{m.get('message', '')} {m.get('details', {}).get('data', '')}"
+            for pat in (r"Total Score: (\d+)", r"Inbound Anomaly Score[^0-9]*(\d+)"):
+                for s in re.findall(pat, text):
+                    score = max(score, int(s))
+        out.append((uri, score))
+    return out
+
+
+def check_modsec(modsec: Nginx) -> int:
+    """Sends the known XSS form POST; it must score >= 5 (else ModSecurity is not really inspecting)."""
+    st, _ = http_request(modsec.port, CANARY_XSS.method, CANARY_XSS.path, CANARY_XSS.headers, CANARY_XSS.body)
+    if st != 200:
+        raise RuntimeError(f"ModSecurity nginx answered {st} to the canary XSS (DetectionOnly should answer 200)")
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        hits = [s for uri, s in modsec_scores(modsec.audit_log) if uri.startswith(CANARY_XSS.path)]
+        if hits:
+            if max(hits) < 5:
+                raise RuntimeError(f"ModSecurity scored the canary XSS {max(hits)} < 5: CRS is not inspecting the body")
+            return max(hits)
+        time.sleep(0.1)
+    raise RuntimeError(f"no audit log entry for the canary XSS in {modsec.audit_log}")
+
+
+def check_filter(env: EnvoyUnderTest, attacks: list) -> dict:
+    """Sends the 5 attack requests; the filter must inspect them all. Reports how many it flags."""
+    before = envoy_stats(env.envoy)
+    for r in attacks:
+        http_request(env.port, r.method, r.path, r.headers, r.body)
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        after = envoy_stats(env.envoy)
+        if filter_counter(after, "inspected_requests_total") - filter_counter(before, "inspected_requests_total") >= len(attacks):
+            break
+        time.sleep(0.1)
+    inspected = filter_counter(after, "inspected_requests_total") - filter_counter(before, "inspected_requests_total")
+    flagged = filter_counter(after, "attack_requests_total") - filter_counter(before, "attack_requests_total")
+    if inspected < len(attacks):
+        raise RuntimeError(f"mirror-waf ({env.name}) inspected {inspected} of {len(attacks)} canary requests")
+    return {"inspected": inspected, "flagged": flagged, "sent": len(attacks)}
+
+
+# ---------------------------------------------------------------- startup timing
+
+TS = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})\]\[(\d+)\]")
+
+
+def ts(line: str) -> tuple[float, str] | None:
+    m = TS.match(line)
+    if not m:
+        return None
+    t = dt.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").timestamp()
+    return t, m.group(2)
+
+
+def startup_timing(workdir: Path, wasm: Path, upstream_port: int, repeats: int) -> dict:
+    """Starts Envoy + mirror-waf with wasm trace logs and reads the timestamps (ms resolution):
+    compile = 'Base Wasm created' -> first _initialize(); per VM = 'Thread-Local Wasm created'
+    -> the filter's 'configured' log in on_configure (instantiate, _initialize, on_vm_start,
+    on_configure). Also Envoy's time to /ready without and with the filter."""
+    compile_ms, per_vm_ms, ready_a, ready_b = [], [], [], []
+    for i in range(repeats):
+        a = EnvoyUnderTest(f"startup-a{i}", None, upstream_port, workdir, wasm, SERVER_CPU)
+        ready_a.append(a.ready_s * 1000)
+        a.stop()
+        b = EnvoyUnderTest(f"startup-b{i}", "sink", upstream_port, workdir, wasm, SERVER_CPU)
+        ready_b.append(b.ready_s * 1000)
+        b.stop()
+        # a separate run with wasm trace logs for the timestamps
+        d = workdir / f"envoy-startup-t{i}"
+        d.mkdir(parents=True, exist_ok=True)
+        port, admin = topology.free_port(), topology.free_port()
+        cfg = json.dumps(topology.default_plugin_config("sink"))
+        wf = render(BENCH / "wasm-filter.yaml.tmpl", PLUGIN_CONFIG=cfg.replace("'", "''"), WASM=wasm.resolve()).rstrip("\n")
+        yaml = render(BENCH / "proxy.yaml.tmpl", ADMIN_PORT=admin, PORT=port, UPSTREAM_PORT=upstream_port,
+                      ROUTE=topology.SINK_ROUTE, WASM_FILTER=wf)
+        (d / "t.yaml").write_text(yaml)
+        log = d / "t.log"
+        with open(log, "wb") as f:
+            p = subprocess.Popen(pinned(SERVER_CPU) + [topology.envoy_binary(), "-c", str(d / "t.yaml"), "--concurrency", "1",
+                                 "--disable-hot-restart", "--log-level", "info", "--component-log-level", "wasm:trace",
+                                 "--base-id-path", str(d / "baseid")], stdout=f, stderr=subprocess.STDOUT)
+            deadline = time.time() + 120
+            while time.time() < deadline and p.poll() is None:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{admin}/ready", timeout=1) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.05)
+            time.sleep(0.3)
+            p.terminate()
+            p.wait(timeout=10)
+        base = first_init = None
+        vm_start: dict[str, float] = {}
+        for line in log.read_text(errors="replace").splitlines():
+            t = ts(line)
+            if not t:
+                continue
+            when, thread = t
+            if "Base Wasm created" in line and base is None:
+                base = when
+            elif "_initialize()" in line and first_init is None:
+                first_init = when
+            elif "Thread-Local Wasm created" in line:
+                vm_start[thread] = when
+            elif "mirror-waf" in line and ": configured:" in line and thread in vm_start:
+                per_vm_ms.append((when - vm_start.pop(thread)) * 1000)
+        if base is not None and first_init is not None:
+            compile_ms.append((first_init - base) * 1000)
+    return {
+        "module_load_compile_ms": median(compile_ms),
+        "vm_start_configure_ms": median(per_vm_ms),
+        "vm_start_configure_ms_max": max(per_vm_ms) if per_vm_ms else None,
+        "vm_samples": len(per_vm_ms),
+        "envoy_ready_ms_without_filter": median(ready_a),
+        "envoy_ready_ms_with_filter": median(ready_b),
+        "repeats": repeats,
+    }
+
+
+# ---------------------------------------------------------------- main
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_kib = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    except OSError:
+        pass
+    load = os.getloadavg()
+    return {"nproc": os.cpu_count(), "cpu": cpu, "mem_gib": round(mem_kib / 1024 / 1024, 1),
+            "kernel": platform.release(), "loadavg_at_start": [round(x, 2) for x in load]}
+
+
+def versions() -> dict:
+    def first_line(cmd):
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+            return (r.stdout + r.stderr).strip().splitlines()[0] if (r.stdout + r.stderr).strip() else "?"
+        except (OSError, subprocess.SubprocessError):
+            return "?"
+
+    def dpkg(pkg):
+        try:
+            return subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True, text=True).stdout or "?"
+        except OSError:
+            return "?"
+
+    envoy = first_line([topology.envoy_binary(), "--version"])
+    m = re.search(r"version: \S+/([\d.]+)", envoy)
+    return {
+        "envoy": m.group(1) if m else envoy,
+        "nginx": dpkg("nginx"),
+        "libmodsecurity3": dpkg("libmodsecurity3"),
+        "connector": dpkg("libnginx-mod-http-modsecurity"),
+        "crs": dpkg("modsecurity-crs"),
+        "wrk": dpkg("wrk"),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--smoke", action="store_true", help="a few seconds: every configuration and load once, briefly")
+    ap.add_argument("--runs", type=int, default=3, help="measured rounds (medians are reported)")
+    ap.add_argument("--duration", type=int, default=10, help="seconds per throughput run (<= 30)")
+    ap.add_argument("--lat-duration", type=int, default=5, help="seconds per 1-connection latency run")
+    ap.add_argument("--conns", type=int, default=16, help="connections of the throughput runs")
+    ap.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per configuration and load")
+    ap.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated subset of " + ",".join(CONFIGS))
+    ap.add_argument("--loads", default="get,json,multipart,mix")
+    ap.add_argument("--startup-repeats", type=int, default=3)
+    ap.add_argument("--wasm", type=Path, default=topology.DEFAULT_WASM)
+    ap.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench")
+    ap.add_argument("--json", type=Path, help="write every run and the summary here")
+    ap.add_argument("--results", type=Path, help="write the Markdown report here (bench/RESULTS.md)")
+    ap.add_argument("--engine-report", type=Path, help="output of `make bench-engine` to include")
+    ap.add_argument("--command", default="make bench", help="the command line to print in the report")
+    ap.add_argument("--shared-note", default="", help="a note on machine sharing for the report")
+    args = ap.parse_args()
+
+    if args.duration > 30:
+        ap.error("--duration is at most 30 s per run")
+    if args.smoke:
+        args.runs, args.duration, args.lat_duration, args.warmup, args.conns, args.startup_repeats = 1, 1, 1, 0, 4, 1
+    configs = [c for c in args.configs.split(",") if c]
+    unknown = [c for c in configs if c not in CONFIGS]
+    if unknown:
+        ap.error(f"unknown configurations {unknown}")
+    for tool in ("wrk", "nginx", "taskset"):
+        if not shutil.which(tool):
+            print(f"bench: {tool} is missing (make bench installs it: apt-get install wrk nginx ...)", file=sys.stderr)
+            return 2
+    if not args.wasm.exists():
+        print(f"bench: {args.wasm} is missing: run `make wasm`", file=sys.stderr)
+        return 2
+    global SERVER_CPU, CLIENT_CPU
+    if (os.cpu_count() or 1) < 2:
+        SERVER_CPU = CLIENT_CPU = None
+
+    loads = {k: v for k, v in make_loads().items() if k in args.loads.split(",")}
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    for old in args.workdir.glob("run-*"):  # keep only this run's logs
+        shutil.rmtree(old, ignore_errors=True)
+    workdir = Path(tempfile.mkdtemp(prefix="run-", dir=args.workdir))
+    reqfiles = {}
+    for name, load in loads.items():
+        reqfiles[name] = workdir / f"{name}.lua"
+        reqfiles[name].write_text(to_lua(load))
+
+    info = {"started": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+            "versions": versions(), "wasm_bytes": args.wasm.stat().st_size,
+            "params": {"runs": args.runs, "duration_s": args.duration, "lat_duration_s": args.lat_duration,
+                       "conns": args.conns, "warmup_s": args.warmup, "smoke": args.smoke,
+                       "server_cpu": SERVER_CPU, "client_cpu": CLIENT_CPU},
+            "loads": {k: {"title": v.title, "requests": len(v.requests), "attacks": v.attacks,
+                          "mean_body_bytes": sum(len(r.body or b"") for r in v.requests) // len(v.requests)}
+                      for k, v in loads.items()},
+            "json_values": JSON_VALUES}
+    print(f"bench: {info['machine']}  wasm {info['wasm_bytes']} bytes  workdir {workdir}", flush=True)
+
+    servers: dict[str, object] = {}
+    urls: dict[str, str] = {}
+    started = []
+    try:
+        upstream = Nginx("upstream", workdir, CLIENT_CPU)
+        started.append(upstream)
+        if "a" in configs:
+            servers["a"] = EnvoyUnderTest("a", None, upstream.port, workdir, args.wasm, SERVER_CPU)
+        if "b" in configs:
+            servers["b"] = EnvoyUnderTest("b", "inspect", upstream.port, workdir, args.wasm, SERVER_CPU)
+        if "c" in configs:
+            servers["c"] = EnvoyUnderTest("c", "sink", upstream.port, workdir, args.wasm, SERVER_CPU)
+        for k in ("a", "b", "c"):
+            if k in servers:
+                started.append(servers[k])
+                urls[k] = f"http://127.0.0.1:{servers[k].port}"
+        if "d-on" in configs or "d-off" in configs:
+            mirrored = Mirrored(upstream.port, workdir, args.wasm, SERVER_CPU, CLIENT_CPU)
+            started.append(mirrored)
+            for k, port in (("d-on", "FRONT_PORT"), ("d-off", "FRONT_NOMIRROR_PORT")):
+                if k in configs:
+                    servers[k] = mirrored
+                    urls[k] = f"http://127.0.0.1:{mirrored.ports[port]}"
+        if "e" in configs:
+            servers["e"] = Nginx("modsec", workdir, SERVER_CPU)
+            started.append(servers["e"])
+            urls["e"] = f"http://127.0.0.1:{servers['e'].port}"
+        if "nginx" in configs:
+            servers["nginx"] = Nginx("plain", workdir, SERVER_CPU)
+            started.append(servers["nginx"])
+            urls["nginx"] = f"http://127.0.0.1:{servers['nginx'].port}"
+
+        # Before trusting any run: ModSecurity must score a known XSS, the filter must inspect.
+        checks = {}
+        from loads import ATTACKS
+        if "e" in servers:
+            checks["modsec_canary_xss_score"] = check_modsec(servers["e"])
+        for k in ("b", "c"):
+            if k in servers:
+                checks[f"filter_{k}_canaries"] = check_filter(servers[k], ATTACKS)
+        print(f"bench: checks {checks}", flush=True)
+
+        memory = {"idle_rss_kib": {k: rss_kib(servers[k].pids[0]) for k in ("a", "b", "c") if k in servers}}
+        stats0 = {k: envoy_stats(servers[k].envoy) for k in ("b", "c") if k in servers}
+        if "d-on" in servers:
+            stats0["receiver"] = envoy_stats(servers["d-on"].receiver)
+            stats0["front"] = envoy_stats(servers["d-on"].front)
+
+        order = [c for c in CONFIGS if c in servers]
+        runs: list[dict] = []
+        rss_series: dict[str, list] = {k: [] for k in ("a", "b", "c") if k in servers}
+        if args.warmup:
+            print("bench: warm-up", flush=True)
+            for load in loads:
+                for c in order:
+                    p = start_wrk(urls[c], reqfiles[load], args.conns, args.warmup)
+                    p.communicate(timeout=args.warmup + 60)
+        for rnd in range(args.runs):
+            print(f"bench: round {rnd + 1}/{args.runs}", flush=True)
+            for load in loads:
+                cells = [(c, load, urls[c], servers[c]) for c in order]
+                for r in run_cells(cells, reqfiles, args.conns, args.duration, parallel=args.smoke):
+                    runs.append({"round": rnd, "kind": "throughput", **r})
+                lat_cells = [x for x in cells if x[0] in LATENCY_CONFIGS]
+                if args.lat_duration and lat_cells and (not args.smoke or load == "get"):
+                    for r in run_cells(lat_cells, reqfiles, 1, args.lat_duration, parallel=args.smoke):
+                        runs.append({"round": rnd, "kind": "latency", **r})
+            for k in rss_series:
+                total = filter_counter(envoy_stats(servers[k].envoy), "requests_total") if k != "a" else None
+                rss_series[k].append({"rss_kib": rss_kib(servers[k].pids[0]), "filter_requests": total})
+
+        # what the filter and the receiver saw
+        seen = {}
+        for k in ("b", "c"):
+            if k in servers:
+                s1 = envoy_stats(servers[k].envoy)
+                seen[k] = {n: filter_counter(s1, n) - filter_counter(stats0[k], n)
+                           for n in ("requests_total", "inspected_requests_total", "attack_requests_total", "truncated_requests_total")}
+                seen[k]["wasm_vms_active"] = s1.get("wasm.envoy.wasm.runtime.v8.active")
+        if "d-on" in servers:
+            r1 = envoy_stats(servers["d-on"].receiver)
+            f1 = envoy_stats(servers["d-on"].front)
+            seen["receiver"] = {n: filter_counter(r1, n) - filter_counter(stats0["receiver"], n)
+                                for n in ("requests_total", "inspected_requests_total", "attack_requests_total")}
+            seen["front"] = {n: f1.get(n, 0) - stats0["front"].get(n, 0)
+                             for n in ("http.front.downstream_rq_total", "cluster.receiver.upstream_rq_total",
+                                       "cluster.receiver.upstream_rq_pending_overflow", "cluster.receiver.upstream_rq_timeout")}
+        memory["final_rss_kib"] = {k: rss_kib(servers[k].pids[0]) for k in ("a", "b", "c") if k in servers}
+        memory["series"] = rss_series
+        for k in ("b", "c"):
+            if k in seen:
+                memory.setdefault("wasm_vms_active", {})[k] = seen[k]["wasm_vms_active"]
+
+        # sanity: each configuration answered without errors, and the filter inspected what wrk counted
+        problems = [f"{r['config']}/{r['load']}: {r['error_detail']}" for r in runs if r["errors"]]
+        for k in ("b", "c"):
+            if k in seen:
+                done = sum(r["requests"] for r in runs if r["config"] == k)
+                if seen[k]["inspected_requests_total"] < done:
+                    problems.append(f"{k}: the filter inspected {seen[k]['inspected_requests_total']} requests, wrk completed {done}")
+        startup = startup_timing(workdir, args.wasm, upstream.port, args.startup_repeats)
+        print(f"bench: startup {startup}", flush=True)
+    finally:
+        for s in reversed(started):
+            try:
+                s.stop()
+            except Exception as e:  # keep stopping the others
+                print(f"bench: stopping {s}: {e}", file=sys.stderr)
+
+    engine = None
+    if args.engine_report and args.engine_report.exists():
+        engine = args.engine_report.read_text(errors="replace").strip()
+    result = {"info": info, "checks": checks, "runs": runs, "seen": seen, "memory": memory, "startup": startup,
+              "engine_report": engine, "problems": problems}
+    result["summary"] = summarize(result, list(loads), order)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=1))
+    report = markdown(result, args.command, args.shared_note)
+    if args.results:
+        args.results.write_text(report)
+    print(report)
+    if problems:
+        print("bench: PROBLEMS:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    if args.smoke:
+        validate_smoke(result, list(loads), order)
+        print("bench-smoke: every configuration ran every load; output parsed; checks passed")
+    return 0
+
+
+def summarize(result: dict, loads: list[str], order: list[str]) -> dict:
+    runs = result["runs"]
+
+    def med(cfg, load, kind, key):
+        return median([r[key] for r in runs if r["config"] == cfg and r["load"] == load and r["kind"] == kind])
+
+    table = {}
+    for load in loads:
+        row = {}
+        for c in order:
+            row[c] = {"rps": med(c, load, "throughput", "rps"), "cpu_us_per_req": med(c, load, "throughput", "cpu_us_per_req"),
+                      "p50_us": med(c, load, "latency", "p50_us"), "p99_us": med(c, load, "latency", "p99_us"),
+                      "loaded_p50_us": med(c, load, "throughput", "p50_us"), "loaded_p99_us": med(c, load, "throughput", "p99_us")}
+        table[load] = row
+
+    def ratio(x, y):
+        return x / y if x and y else None
+
+    ratios = {}
+    for load in loads:
+        row = table[load]
+        g = lambda c, k: row.get(c, {}).get(k)  # noqa: E731
+        ratios[load] = {
+            "b/a": ratio(g("b", "rps"), g("a", "rps")),
+            "b/e": ratio(g("b", "rps"), g("e", "rps")),
+            "c/e": ratio(g("c", "rps"), g("e", "rps")),
+            "c/a": ratio(g("c", "rps"), g("a", "rps")),
+            "d_on/d_off": ratio(g("d-on", "rps"), g("d-off", "rps")),
+            "e/nginx": ratio(g("e", "rps"), g("nginx", "rps")),
+            "cpu_b/cpu_a": ratio(g("b", "cpu_us_per_req"), g("a", "cpu_us_per_req")),
+            "added_cpu_us_b": (g("b", "cpu_us_per_req") - g("a", "cpu_us_per_req")) if g("b", "cpu_us_per_req") and g("a", "cpu_us_per_req") else None,
+            "added_p50_us_b": (g("b", "p50_us") - g("a", "p50_us")) if g("b", "p50_us") is not None and g("a", "p50_us") is not None else None,
+            "added_p99_us_b": (g("b", "p99_us") - g("a", "p99_us")) if g("b", "p99_us") is not None and g("a", "p99_us") is not None else None,
+        }
+    mem = result["memory"]
+    m = {}
+    fa, fb = mem.get("final_rss_kib", {}).get("a"), mem.get("final_rss_kib", {}).get("b")
+    vms = (mem.get("wasm_vms_active") or {}).get("b")
+    if fa and fb:
+        m["delta_b_minus_a_kib"] = fb - fa
+        if vms:
+            m["per_vm_kib_upper_bound"] = (fb - fa) / vms
+    series = mem.get("series", {}).get("b") or []
+    if len(series) >= 2:
+        m["b_growth_first_to_last_round_kib"] = series[-1]["rss_kib"] - series[0]["rss_kib"]
+        m["b_requests_over_series"] = (series[-1]["filter_requests"] or 0)
+    return {"table": table, "ratios": ratios, "memory": m}
+
+
+def validate_smoke(result: dict, loads: list[str], order: list[str]) -> None:
+    """The smoke run's own assertions: every cell ran and parsed; no performance ratio is asserted."""
+    for load in loads:
+        for c in order:
+            cell = [r for r in result["runs"] if r["config"] == c and r["load"] == load and r["kind"] == "throughput"]
+            assert cell, f"no run for {c}/{load}"
+            assert cell[0]["requests"] > 0, f"{c}/{load}: no request completed"
+            assert cell[0]["p99_us"] >= cell[0]["p50_us"] > 0, f"{c}/{load}: latency percentiles do not parse"
+    s = result["startup"]
+    assert s["vm_start_configure_ms"] is not None, "no VM start + configure timing parsed from the Envoy log"
+    assert result["summary"]["ratios"], "no ratios computed"
+
+
+def fmt(x, spec=".0f", none="—"):
+    return none if x is None else format(x, spec)
+
+
+def markdown(res: dict, command: str, shared_note: str) -> str:
+    info, summ = res["info"], res["summary"]
+    mach, ver, p = info["machine"], info["versions"], info["params"]
+    table, ratios = summ["table"], summ["ratios"]
+    loads = list(table)
+    order = list(next(iter(table.values()))) if table else []
+    L = []
+    L.append("# mirror-waf benchmark results\n")
+    if p["smoke"]:
+        L.append("**Smoke run (1 s per cell, cells run in parallel): these numbers mean nothing.**\n")
+    L.append(f"Measured {info['started']} with `{command}`.\n")
+    L.append(f"- Machine: {mach['nproc']} CPUs, {mach['cpu']}, {mach['mem_gib']} GiB RAM, Linux {mach['kernel']}; "
+             f"load average at start {mach['loadavg_at_start']}.")
+    if shared_note:
+        L.append(f"- {shared_note}")
+    L.append(f"- Envoy {ver['envoy']} (`--concurrency 1`), nginx {ver['nginx']} (1 worker), libmodsecurity3 {ver['libmodsecurity3']}, "
+             f"connector {ver['connector']}, CRS {ver['crs']} PL1 DetectionOnly, wrk {ver['wrk']} (1 thread).")
+    L.append(f"- Server under test pinned to CPU {p['server_cpu']}; wrk and the upstream nginx (echo) pinned to CPU {p['client_cpu']} "
+             f"(in d, the receiver too). {p['runs']} interleaved rounds, {p['duration_s']} s per throughput run at "
+             f"{p['conns']} connections, {p['lat_duration_s']} s per latency run at 1 connection, {p['warmup_s']} s warm-up; medians.")
+    L.append(f"- Loads: " + "; ".join(f"**{k}** {v['title']} ({v['requests']} distinct, {v['mean_body_bytes']} B mean body)"
+                                      for k, v in info["loads"].items()) + ".")
+    L.append(f"- Checks before the runs: {json.dumps(res['checks'])}.")
+    L.append("")
+    L.append("## Throughput (req/s, median) and server CPU per request\n")
+    L.append("| load | " + " | ".join(f"{c} {CONFIGS[c]}" for c in order) + " |")
+    L.append("|---|" + "---:|" * len(order))
+    for load in loads:
+        L.append(f"| {load} | " + " | ".join(f"{fmt(table[load][c]['rps'], ',.0f')}<br>{fmt(table[load][c]['cpu_us_per_req'], '.1f')} µs"
+                                           for c in order) + " |")
+    L.append("")
+    L.append("## Ratios (same invocation)\n")
+    L.append("| load | (b)/(a) | (b)/(e) | (c)/(e) | (c)/(a) | (d) on/off | (e)/nginx | CPU (b)/(a) | added CPU (b) µs/req |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for load in loads:
+        r = ratios[load]
+        L.append(f"| {load} | {fmt(r['b/a'], '.3f')} | {fmt(r['b/e'], '.1f')}× | {fmt(r['c/e'], '.1f')}× | {fmt(r['c/a'], '.3f')} | "
+                 f"{fmt(r['d_on/d_off'], '.3f')} | {fmt(r['e/nginx'], '.4f')} | {fmt(r['cpu_b/cpu_a'], '.3f')} | {fmt(r['added_cpu_us_b'], '.1f')} |")
+    L.append("")
+    L.append("## Latency at 1 connection (µs, median of runs): p50 / p99\n")
+    lat_cfgs = [c for c in order if c in LATENCY_CONFIGS]
+    L.append("| load | " + " | ".join(lat_cfgs) + " | added by (b) vs (a): p50 / p99 |")
+    L.append("|---|" + "---:|" * (len(lat_cfgs) + 1))
+    for load in loads:
+        cells = [f"{fmt(table[load][c]['p50_us'])} / {fmt(table[load][c]['p99_us'])}" for c in lat_cfgs]
+        r = ratios[load]
+        L.append(f"| {load} | " + " | ".join(cells) + f" | {fmt(r['added_p50_us_b'])} / {fmt(r['added_p99_us_b'])} |")
+    L.append("")
+    mem, sm = res["memory"], summ["memory"]
+    L.append("## Memory, size, start-up\n")
+    L.append(f"- `.wasm`: {info['wasm_bytes']:,} bytes ({info['wasm_bytes'] / 1048576:.2f} MiB).")
+    L.append(f"- Envoy RSS idle after start (KiB): {mem.get('idle_rss_kib')}; after all runs: {mem.get('final_rss_kib')}.")
+    if sm.get("delta_b_minus_a_kib") is not None:
+        L.append(f"- (b) − (a) after all runs: {sm['delta_b_minus_a_kib']:,} KiB for {mem.get('wasm_vms_active', {}).get('b')} active VMs "
+                 f"(`wasm.envoy.wasm.runtime.v8.active`) → ≤ {fmt(sm.get('per_vm_kib_upper_bound'), ',.0f')} KiB per VM "
+                 f"(upper bound: includes the compiled module, shared by the VMs).")
+    if sm.get("b_growth_first_to_last_round_kib") is not None:
+        L.append(f"- (b) RSS after each round (KiB, filter requests so far): "
+                 + ", ".join(f"{x['rss_kib']:,} ({x['filter_requests']:,})" for x in mem["series"]["b"])
+                 + f"; growth first→last round {sm['b_growth_first_to_last_round_kib']:,} KiB.")
+    s = res["startup"]
+    L.append(f"- Start-up (median of {s['repeats']}, Envoy log timestamps, ms resolution): module load + V8 compile "
+             f"{fmt(s['module_load_compile_ms'])} ms (once per Envoy process); VM start + configure (clone, `_initialize`, "
+             f"`on_vm_start`, `on_configure` until its 'configured' log) {fmt(s['vm_start_configure_ms'], '.1f')} ms per VM "
+             f"(max {fmt(s['vm_start_configure_ms_max'], '.1f')}, {s['vm_samples']} VMs); Envoy ready in "
+             f"{fmt(s['envoy_ready_ms_without_filter'])} ms without the filter, {fmt(s['envoy_ready_ms_with_filter'])} ms with it.")
+    L.append(f"- Requests seen by the filter during the runs: {json.dumps(res['seen'])}.")
+    L.append("")
+    L.append("## Inspection time per request (native engine, `make bench-engine`)\n")
+    L.append("```\n" + res["engine_report"] + "\n```" if res["engine_report"] else "Not available in this run (`make bench-engine` missing or failed).")
+    L.append("")
+    if res["problems"]:
+        L.append("## Problems\n")
+        L += [f"- {x}" for x in res["problems"]]
+        L.append("")
+    return "\n".join(L) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
