@@ -4,6 +4,8 @@ filter and with nginx + ModSecurity v3 + OWASP CRS (Debian), all on 127.0.0.1.
 
 Configurations (one Envoy worker, one nginx worker each):
   a      Envoy, no filter, proxying to the upstream
+  a0     Envoy + a proxy-wasm filter that does nothing (bench/noop-filter): the floor cost of
+         Envoy's Wasm machinery, to tell it apart from mirror-waf's own work
   b      Envoy + mirror-waf, role inspect, proxying to the upstream
   c      Envoy + mirror-waf, role sink (answers every copy itself)
   d-on   the full mirrored topology (local/front.yaml.tmpl + local/receiver.yaml.tmpl):
@@ -47,14 +49,16 @@ sys.path.insert(0, str(ROOT / "local"))
 sys.path.insert(0, str(BENCH))
 
 import topology  # noqa: E402  (local/topology.py: Envoy launcher, templates, ports)
-from loads import CANARY_XSS, HOST, JSON_VALUES, Load, make_loads, to_lua  # noqa: E402
+from loads import ATTACKS, CANARY_XSS, HOST, JSON_VALUES, Load, make_loads, to_lua  # noqa: E402
 
+NOOP_WASM = ROOT / "build" / "noop-target" / "wasm32-wasip1" / "release" / "bench_noop_filter.wasm"
 SERVER_CPU = "0"
 CLIENT_CPU = "1"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 CONFIGS = {
     "a": "Envoy, no filter",
+    "a0": "Envoy + no-op Wasm filter",
     "b": "Envoy + mirror-waf (inspect)",
     "c": "Envoy + mirror-waf (sink)",
     "d-on": "front Envoy, mirroring on",
@@ -62,7 +66,10 @@ CONFIGS = {
     "e": "nginx + ModSecurity + CRS 3.3.4 PL1",
     "nginx": "nginx, no ModSecurity",
 }
-LATENCY_CONFIGS = ["a", "b", "c", "e", "nginx"]
+LATENCY_CONFIGS = ["a", "a0", "b", "c", "e", "nginx"]
+
+
+DIE_WITH_PARENT = getattr(topology, "_die_with_parent", None)  # no process outlives the run
 
 
 def render(path: Path, **values) -> str:
@@ -140,7 +147,8 @@ class Nginx:
         self.conf.write_text(conf)
         self.log = open(self.dir / "stderr.log", "wb")
         self.proc = subprocess.Popen(pinned(cpu) + ["nginx", "-p", str(self.dir), "-c", str(self.conf)],
-                                     stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                     stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     preexec_fn=DIE_WITH_PARENT)
         self.wait_ready()
 
     def wait_ready(self, timeout: float = 60.0) -> None:
@@ -181,14 +189,16 @@ class EnvoyUnderTest:
     """Envoy from bench/proxy.yaml.tmpl: no filter (a), inspect (b) or sink (c)."""
 
     def __init__(self, name: str, role: str | None, upstream_port: int, workdir: Path, wasm: Path,
-                 cpu: str | None, log_args: list[str] | None = None):
+                 cpu: str | None, concurrency: int = 1, plugin_extra: dict | None = None):
         self.name = name
         self.port = topology.free_port()
         self.admin_port = topology.free_port()
         self.wasm_filter = ""
         route = "                route: {cluster: upstream, timeout: 30s}"
-        if role is not None:
-            cfg = json.dumps(topology.default_plugin_config(role))
+        if role == "noop":
+            self.wasm_filter = render(BENCH / "wasm-filter.yaml.tmpl", PLUGIN_CONFIG="{}", WASM=NOOP_WASM.resolve()).rstrip("\n")
+        elif role is not None:
+            cfg = json.dumps(topology.default_plugin_config(role, **(plugin_extra or {})))
             self.wasm_filter = render(BENCH / "wasm-filter.yaml.tmpl", PLUGIN_CONFIG=cfg.replace("'", "''"),
                                       WASM=wasm.resolve()).rstrip("\n")
             if role == "sink":
@@ -197,7 +207,7 @@ class EnvoyUnderTest:
                       UPSTREAM_PORT=upstream_port, ROUTE=route, WASM_FILTER=self.wasm_filter)
         d = workdir / f"envoy-{name}"
         d.mkdir(parents=True, exist_ok=True)
-        self.envoy = topology.Envoy(name, yaml, self.admin_port, d)
+        self.envoy = topology.Envoy(name, yaml, self.admin_port, d, concurrency=concurrency)
         self.started = time.time()
         self.envoy.wait_ready(timeout=120)
         self.ready_s = time.time() - self.started
@@ -270,7 +280,7 @@ def filter_counter(stats: dict[str, int], name: str) -> int:
 def start_wrk(url: str, reqfile: Path, conns: int, duration: int) -> subprocess.Popen:
     cmd = pinned(CLIENT_CPU) + ["wrk", "-t1", f"-c{conns}", f"-d{duration}s", "--timeout", "10s",
                                 "-s", str(BENCH / "load.lua"), url, "--", str(reqfile)]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=DIE_WITH_PARENT)
 
 
 def parse_wrk(out: str, err: str) -> dict:
@@ -392,61 +402,115 @@ def ts(line: str) -> tuple[float, str] | None:
     return t, m.group(2)
 
 
-def startup_timing(workdir: Path, wasm: Path, upstream_port: int, repeats: int) -> dict:
-    """Starts Envoy + mirror-waf with wasm trace logs and reads the timestamps (ms resolution):
+def trace_log_run(workdir: Path, name: str, wasm: Path, upstream_port: int, requests: list) -> Path:
+    """Runs Envoy + mirror-waf (inspect role) with wasm trace logs: every VM creation and every
+    host call is logged with a timestamp. Sends `requests` one by one, then stops Envoy."""
+    d = workdir / f"envoy-{name}"
+    d.mkdir(parents=True, exist_ok=True)
+    port, admin = topology.free_port(), topology.free_port()
+    cfg = json.dumps(topology.default_plugin_config("inspect"))
+    wf = render(BENCH / "wasm-filter.yaml.tmpl", PLUGIN_CONFIG=cfg.replace("'", "''"), WASM=wasm.resolve()).rstrip("\n")
+    yaml = render(BENCH / "proxy.yaml.tmpl", ADMIN_PORT=admin, PORT=port, UPSTREAM_PORT=upstream_port,
+                  ROUTE="                route: {cluster: upstream, timeout: 30s}", WASM_FILTER=wf)
+    (d / "envoy.yaml").write_text(yaml)
+    log = d / "envoy.log"
+    with open(log, "wb") as f:
+        p = subprocess.Popen(pinned(SERVER_CPU) + [topology.envoy_binary(), "-c", str(d / "envoy.yaml"), "--concurrency", "1",
+                             "--disable-hot-restart", "--log-level", "info", "--component-log-level", "wasm:trace",
+                             "--base-id-path", str(d / "baseid")], stdout=f, stderr=subprocess.STDOUT,
+                             preexec_fn=DIE_WITH_PARENT)
+        try:
+            deadline = time.time() + 120
+            ready = False
+            while time.time() < deadline and p.poll() is None and not ready:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{admin}/ready", timeout=1) as r:
+                        ready = r.status == 200
+                except OSError:
+                    time.sleep(0.05)
+            for r in requests:
+                http_request(port, r.method, r.path, r.headers, r.body)
+                time.sleep(0.05)
+            time.sleep(0.3)
+        finally:
+            p.terminate()
+            p.wait(timeout=10)
+    return log
+
+
+def parse_startup(log: Path) -> tuple[float | None, list[float]]:
+    """(module load + compile ms, [VM start + configure ms per VM]) from a trace log:
     compile = 'Base Wasm created' -> first _initialize(); per VM = 'Thread-Local Wasm created'
-    -> the filter's 'configured' log in on_configure (instantiate, _initialize, on_vm_start,
-    on_configure). Also Envoy's time to /ready without and with the filter."""
+    -> the filter's 'configured' log in on_configure (clone, _initialize, on_vm_start, on_configure)."""
+    base = first_init = None
+    vm_start: dict[str, float] = {}
+    per_vm = []
+    for line in log.read_text(errors="replace").splitlines():
+        t = ts(line)
+        if not t:
+            continue
+        when, thread = t
+        if "Base Wasm created" in line and base is None:
+            base = when
+        elif "_initialize()" in line and first_init is None:
+            first_init = when
+        elif "Thread-Local Wasm created" in line:
+            vm_start[thread] = when
+        elif "mirror-waf" in line and ": configured:" in line and thread in vm_start:
+            per_vm.append((when - vm_start.pop(thread)) * 1000)
+    compile_ms = (first_init - base) * 1000 if base is not None and first_init is not None else None
+    return compile_ms, per_vm
+
+
+CALL = re.compile(r"\[(vm->host|host->vm)\] ([A-Za-z0-9_.]+)\(")
+
+
+def host_calls(log: Path, names: list[str]) -> list[dict]:
+    """Per HTTP request (sent one at a time): crossings counted from the trace log. A request
+    starts at proxy_on_context_create(id, root) with a non-zero root and ends at proxy_on_delete."""
+    out = []
+    cur = None
+    for line in log.read_text(errors="replace").splitlines():
+        m = CALL.search(line)
+        if not m:
+            continue
+        way, fn = m.groups()
+        if way == "host->vm" and fn == "proxy_on_context_create" and not re.search(r"proxy_on_context_create\(\d+, 0\)", line):
+            cur = {"vm_to_host": {}, "host_to_vm": {}}
+        if cur is None:
+            continue
+        key = "vm_to_host" if way == "vm->host" else "host_to_vm"
+        fn = fn.split(".", 1)[-1]
+        cur[key][fn] = cur[key].get(fn, 0) + 1
+        if way == "host->vm" and fn == "proxy_on_delete":
+            out.append(cur)
+            cur = None
+    result = []
+    for name, c in zip(names, out):
+        result.append({"request": name, "host_calls": sum(c["vm_to_host"].values()),
+                       "callbacks": sum(c["host_to_vm"].values()), "detail": c})
+    return result
+
+
+def startup_timing(workdir: Path, wasm: Path, upstream_port: int, repeats: int, probe: list) -> dict:
+    """VM start + configure and module compile from trace logs (ms resolution), Envoy's time to
+    /ready without and with the filter, and host calls per request for the `probe` requests."""
     compile_ms, per_vm_ms, ready_a, ready_b = [], [], [], []
+    calls = []
     for i in range(repeats):
         a = EnvoyUnderTest(f"startup-a{i}", None, upstream_port, workdir, wasm, SERVER_CPU)
         ready_a.append(a.ready_s * 1000)
         a.stop()
-        b = EnvoyUnderTest(f"startup-b{i}", "sink", upstream_port, workdir, wasm, SERVER_CPU)
+        b = EnvoyUnderTest(f"startup-b{i}", "inspect", upstream_port, workdir, wasm, SERVER_CPU)
         ready_b.append(b.ready_s * 1000)
         b.stop()
-        # a separate run with wasm trace logs for the timestamps
-        d = workdir / f"envoy-startup-t{i}"
-        d.mkdir(parents=True, exist_ok=True)
-        port, admin = topology.free_port(), topology.free_port()
-        cfg = json.dumps(topology.default_plugin_config("sink"))
-        wf = render(BENCH / "wasm-filter.yaml.tmpl", PLUGIN_CONFIG=cfg.replace("'", "''"), WASM=wasm.resolve()).rstrip("\n")
-        yaml = render(BENCH / "proxy.yaml.tmpl", ADMIN_PORT=admin, PORT=port, UPSTREAM_PORT=upstream_port,
-                      ROUTE=topology.SINK_ROUTE, WASM_FILTER=wf)
-        (d / "t.yaml").write_text(yaml)
-        log = d / "t.log"
-        with open(log, "wb") as f:
-            p = subprocess.Popen(pinned(SERVER_CPU) + [topology.envoy_binary(), "-c", str(d / "t.yaml"), "--concurrency", "1",
-                                 "--disable-hot-restart", "--log-level", "info", "--component-log-level", "wasm:trace",
-                                 "--base-id-path", str(d / "baseid")], stdout=f, stderr=subprocess.STDOUT)
-            deadline = time.time() + 120
-            while time.time() < deadline and p.poll() is None:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{admin}/ready", timeout=1) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    time.sleep(0.05)
-            time.sleep(0.3)
-            p.terminate()
-            p.wait(timeout=10)
-        base = first_init = None
-        vm_start: dict[str, float] = {}
-        for line in log.read_text(errors="replace").splitlines():
-            t = ts(line)
-            if not t:
-                continue
-            when, thread = t
-            if "Base Wasm created" in line and base is None:
-                base = when
-            elif "_initialize()" in line and first_init is None:
-                first_init = when
-            elif "Thread-Local Wasm created" in line:
-                vm_start[thread] = when
-            elif "mirror-waf" in line and ": configured:" in line and thread in vm_start:
-                per_vm_ms.append((when - vm_start.pop(thread)) * 1000)
-        if base is not None and first_init is not None:
-            compile_ms.append((first_init - base) * 1000)
+        log = trace_log_run(workdir, f"trace{i}", wasm, upstream_port, [r for _, r in probe] if i == 0 else [])
+        c, vms = parse_startup(log)
+        if c is not None:
+            compile_ms.append(c)
+        per_vm_ms += vms
+        if i == 0:
+            calls = host_calls(log, [n for n, _ in probe])
     return {
         "module_load_compile_ms": median(compile_ms),
         "vm_start_configure_ms": median(per_vm_ms),
@@ -455,7 +519,29 @@ def startup_timing(workdir: Path, wasm: Path, upstream_port: int, repeats: int) 
         "envoy_ready_ms_without_filter": median(ready_a),
         "envoy_ready_ms_with_filter": median(ready_b),
         "repeats": repeats,
+        "host_calls": calls,
     }
+
+
+def memory_per_worker(workdir: Path, wasm: Path, upstream_port: int, reqfile: Path, workers: int, seconds: int) -> dict:
+    """RSS with 1 and with `workers` Envoy workers, without (a) and with (b) the filter, after the
+    same traffic: per extra VM = ((b_N - b_1) - (a_N - a_1)) / (N - 1), Envoy's own per-worker
+    cost cancelled out."""
+    rss = {}
+    for role, key in ((None, "a"), ("inspect", "b")):
+        for n in (1, workers):
+            e = EnvoyUnderTest(f"mem-{key}{n}", role, upstream_port, workdir, wasm, SERVER_CPU, concurrency=n)
+            try:
+                p = start_wrk(f"http://127.0.0.1:{e.port}", reqfile, 8 * workers, seconds)
+                p.communicate(timeout=seconds + 60)
+                st = e.envoy.stats()
+                rss[f"{key}{n}"] = rss_kib(e.pids[0])
+                if role:
+                    rss[f"{key}{n}_vms"] = st.get("wasm.envoy.wasm.runtime.v8.active")
+            finally:
+                e.stop()
+    per_vm = ((rss[f"b{workers}"] - rss["b1"]) - (rss[f"a{workers}"] - rss["a1"])) / (workers - 1)
+    return {"workers": workers, "rss_kib": rss, "per_extra_vm_kib": round(per_vm)}
 
 
 # ---------------------------------------------------------------- main
@@ -539,6 +625,9 @@ def main() -> int:
         if not shutil.which(tool):
             print(f"bench: {tool} is missing (make bench installs it: apt-get install wrk nginx ...)", file=sys.stderr)
             return 2
+    if "a0" in configs and not NOOP_WASM.exists():
+        print(f"bench: {NOOP_WASM} is missing: make bench builds it (bench/noop-filter)", file=sys.stderr)
+        return 2
     if not args.wasm.exists():
         print(f"bench: {args.wasm} is missing: run `make wasm`", file=sys.stderr)
         return 2
@@ -546,7 +635,8 @@ def main() -> int:
     if (os.cpu_count() or 1) < 2:
         SERVER_CPU = CLIENT_CPU = None
 
-    loads = {k: v for k, v in make_loads().items() if k in args.loads.split(",")}
+    loads_all = make_loads()
+    loads = {k: v for k, v in loads_all.items() if k in args.loads.split(",")}
     args.workdir.mkdir(parents=True, exist_ok=True)
     for old in args.workdir.glob("run-*"):  # keep only this run's logs
         shutil.rmtree(old, ignore_errors=True)
@@ -575,11 +665,13 @@ def main() -> int:
         started.append(upstream)
         if "a" in configs:
             servers["a"] = EnvoyUnderTest("a", None, upstream.port, workdir, args.wasm, SERVER_CPU)
+        if "a0" in configs:
+            servers["a0"] = EnvoyUnderTest("a0", "noop", upstream.port, workdir, args.wasm, SERVER_CPU)
         if "b" in configs:
             servers["b"] = EnvoyUnderTest("b", "inspect", upstream.port, workdir, args.wasm, SERVER_CPU)
         if "c" in configs:
             servers["c"] = EnvoyUnderTest("c", "sink", upstream.port, workdir, args.wasm, SERVER_CPU)
-        for k in ("a", "b", "c"):
+        for k in ("a", "a0", "b", "c"):
             if k in servers:
                 started.append(servers[k])
                 urls[k] = f"http://127.0.0.1:{servers[k].port}"
@@ -601,7 +693,6 @@ def main() -> int:
 
         # Before trusting any run: ModSecurity must score a known XSS, the filter must inspect.
         checks = {}
-        from loads import ATTACKS
         if "e" in servers:
             checks["modsec_canary_xss_score"] = check_modsec(servers["e"])
         for k in ("b", "c"):
@@ -609,7 +700,7 @@ def main() -> int:
                 checks[f"filter_{k}_canaries"] = check_filter(servers[k], ATTACKS)
         print(f"bench: checks {checks}", flush=True)
 
-        memory = {"idle_rss_kib": {k: rss_kib(servers[k].pids[0]) for k in ("a", "b", "c") if k in servers}}
+        memory = {"idle_rss_kib": {k: rss_kib(servers[k].pids[0]) for k in ("a", "a0", "b", "c") if k in servers}}
         stats0 = {k: envoy_stats(servers[k].envoy) for k in ("b", "c") if k in servers}
         if "d-on" in servers:
             stats0["receiver"] = envoy_stats(servers["d-on"].receiver)
@@ -654,7 +745,7 @@ def main() -> int:
             seen["front"] = {n: f1.get(n, 0) - stats0["front"].get(n, 0)
                              for n in ("http.front.downstream_rq_total", "cluster.receiver.upstream_rq_total",
                                        "cluster.receiver.upstream_rq_pending_overflow", "cluster.receiver.upstream_rq_timeout")}
-        memory["final_rss_kib"] = {k: rss_kib(servers[k].pids[0]) for k in ("a", "b", "c") if k in servers}
+        memory["final_rss_kib"] = {k: rss_kib(servers[k].pids[0]) for k in ("a", "a0", "b", "c") if k in servers}
         memory["series"] = rss_series
         for k in ("b", "c"):
             if k in seen:
@@ -667,8 +758,13 @@ def main() -> int:
                 done = sum(r["requests"] for r in runs if r["config"] == k)
                 if seen[k]["inspected_requests_total"] < done:
                     problems.append(f"{k}: the filter inspected {seen[k]['inspected_requests_total']} requests, wrk completed {done}")
-        startup = startup_timing(workdir, args.wasm, upstream.port, args.startup_repeats)
-        print(f"bench: startup {startup}", flush=True)
+        probe = [("get", loads_all["get"].requests[0]), ("json", loads_all["json"].requests[0]),
+                 ("multipart", loads_all["multipart"].requests[0])] + [(f"attack-{r.attack}", r) for r in ATTACKS]
+        startup = startup_timing(workdir, args.wasm, upstream.port, args.startup_repeats, probe)
+        print(f"bench: startup {({k: v for k, v in startup.items() if k != 'host_calls'})}", flush=True)
+        memory["per_worker"] = memory_per_worker(workdir, args.wasm, upstream.port, reqfiles[next(iter(loads))],
+                                                 2 if args.smoke else 4, 1 if args.smoke else 3)
+        print(f"bench: memory per worker {memory['per_worker']}", flush=True)
     finally:
         for s in reversed(started):
             try:
@@ -722,6 +818,9 @@ def summarize(result: dict, loads: list[str], order: list[str]) -> dict:
         g = lambda c, k: row.get(c, {}).get(k)  # noqa: E731
         ratios[load] = {
             "b/a": ratio(g("b", "rps"), g("a", "rps")),
+            "a0/a": ratio(g("a0", "rps"), g("a", "rps")),
+            "b/a0": ratio(g("b", "rps"), g("a0", "rps")),
+            "added_cpu_us_a0": (g("a0", "cpu_us_per_req") - g("a", "cpu_us_per_req")) if g("a0", "cpu_us_per_req") and g("a", "cpu_us_per_req") else None,
             "b/e": ratio(g("b", "rps"), g("e", "rps")),
             "c/e": ratio(g("c", "rps"), g("e", "rps")),
             "c/a": ratio(g("c", "rps"), g("a", "rps")),
@@ -796,12 +895,14 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
                                            for c in order) + " |")
     L.append("")
     L.append("## Ratios (same invocation)\n")
-    L.append("| load | (b)/(a) | (b)/(e) | (c)/(e) | (c)/(a) | (d) on/off | (e)/nginx | CPU (b)/(a) | added CPU (b) µs/req |")
-    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    L.append("| load | (b)/(a) | (b)/(e) | (c)/(e) | (c)/(a) | (a0)/(a) | (b)/(a0) | (d) on/off | (e)/nginx | CPU (b)/(a) | added CPU µs/req: (a0), (b) |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for load in loads:
         r = ratios[load]
         L.append(f"| {load} | {fmt(r['b/a'], '.3f')} | {fmt(r['b/e'], '.1f')}× | {fmt(r['c/e'], '.1f')}× | {fmt(r['c/a'], '.3f')} | "
-                 f"{fmt(r['d_on/d_off'], '.3f')} | {fmt(r['e/nginx'], '.4f')} | {fmt(r['cpu_b/cpu_a'], '.3f')} | {fmt(r['added_cpu_us_b'], '.1f')} |")
+                 f"{fmt(r['a0/a'], '.3f')} | {fmt(r['b/a0'], '.3f')} | "
+                 f"{fmt(r['d_on/d_off'], '.3f')} | {fmt(r['e/nginx'], '.4f')} | {fmt(r['cpu_b/cpu_a'], '.3f')} | "
+                 f"{fmt(r['added_cpu_us_a0'], '.1f')}, {fmt(r['added_cpu_us_b'], '.1f')} |")
     L.append("")
     L.append("## Latency at 1 connection (µs, median of runs): p50 / p99\n")
     lat_cfgs = [c for c in order if c in LATENCY_CONFIGS]
@@ -824,6 +925,11 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
         L.append(f"- (b) RSS after each round (KiB, filter requests so far): "
                  + ", ".join(f"{x['rss_kib']:,} ({x['filter_requests']:,})" for x in mem["series"]["b"])
                  + f"; growth first→last round {sm['b_growth_first_to_last_round_kib']:,} KiB.")
+    pw = mem.get("per_worker")
+    if pw:
+        L.append(f"- Memory per VM, RSS delta per worker: Envoy with 1 and {pw['workers']} workers, without and with the filter, "
+                 f"after the same traffic: {pw['rss_kib']} KiB → **{pw['per_extra_vm_kib']:,} KiB per extra VM** "
+                 f"({pw['per_extra_vm_kib'] / 1024:.1f} MiB).")
     s = res["startup"]
     L.append(f"- Start-up (median of {s['repeats']}, Envoy log timestamps, ms resolution): module load + V8 compile "
              f"{fmt(s['module_load_compile_ms'])} ms (once per Envoy process); VM start + configure (clone, `_initialize`, "
@@ -831,6 +937,14 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
              f"(max {fmt(s['vm_start_configure_ms_max'], '.1f')}, {s['vm_samples']} VMs); Envoy ready in "
              f"{fmt(s['envoy_ready_ms_without_filter'])} ms without the filter, {fmt(s['envoy_ready_ms_with_filter'])} ms with it.")
     L.append(f"- Requests seen by the filter during the runs: {json.dumps(res['seen'])}.")
+    if s.get("host_calls"):
+        L.append("")
+        L.append("## Host crossings per request (inspect role, counted in Envoy's wasm trace log)\n")
+        L.append("| request | calls into the host | callbacks into the VM | host calls |")
+        L.append("|---|---:|---:|---|")
+        for hc in s["host_calls"]:
+            detail = ", ".join(f"{k} {v}" for k, v in sorted(hc["detail"]["vm_to_host"].items(), key=lambda kv: -kv[1]))
+            L.append(f"| {hc['request']} | {hc['host_calls']} | {hc['callbacks']} | {detail} |")
     L.append("")
     L.append("## Inspection time per request (native engine, `make bench-engine`)\n")
     L.append("```\n" + res["engine_report"] + "\n```" if res["engine_report"] else "Not available in this run (`make bench-engine` missing or failed).")

@@ -15,7 +15,14 @@ BENCH_ARGS ?=
 
 TEST_TARGETS += bench-smoke
 
-.PHONY: bench bench-smoke bench-deps
+.PHONY: bench bench-smoke bench-deps bench-noop
+
+BENCH_NOOP := build/noop-target/wasm32-wasip1/release/bench_noop_filter.wasm
+
+# The no-op proxy-wasm filter of configuration (a0): Envoy's Wasm floor cost.
+bench-noop: $(BENCH_NOOP)
+$(BENCH_NOOP): bench/noop-filter/src/lib.rs bench/noop-filter/Cargo.toml | rust-targets
+	$(CARGO) build --release --target wasm32-wasip1 --manifest-path bench/noop-filter/Cargo.toml --target-dir build/noop-target
 
 # apt-get update only when something is missing, then install what is missing.
 bench-deps:
@@ -28,13 +35,13 @@ bench-deps:
 	  DEBIAN_FRONTEND=noninteractive $(BENCH_SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-bench-smoke: bench-deps wasm venv
+bench-smoke: bench-deps wasm venv bench-noop
 	@mkdir -p build/bench
 	$(PY) bench/run.py --smoke --json build/bench/smoke.json --results build/bench/smoke.md > build/bench/smoke.log 2>&1 \
 	  || { tail -n 60 build/bench/smoke.log; exit 1; }
 	@tail -n 1 build/bench/smoke.log
 
-bench: bench-deps wasm venv
+bench: bench-deps wasm venv bench-noop
 	@mkdir -p build/bench
 	@if grep -qs '^bench-engine:' Makefile mk/*.mk; then \
 	  echo "bench: make bench-engine"; \
