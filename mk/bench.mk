@@ -51,4 +51,4 @@ bench: bench-deps wasm venv bench-noop
 	fi
 	$(PY) bench/run.py --runs $(BENCH_RUNS) --duration $(BENCH_DURATION) --lat-duration $(BENCH_LAT_DURATION) \
 	  --json build/bench/results.json --results bench/RESULTS.md --engine-report build/bench/engine.txt \
-	  --command "make bench" --shared-note "$(BENCH_SHARED_NOTE)" $(BENCH_ARGS)
+	  --perf --command "make bench" --shared-note "$(BENCH_SHARED_NOTE)" $(BENCH_ARGS)
