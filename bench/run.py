@@ -126,6 +126,36 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def leb128(buf: bytes, i: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        b = buf[i]
+        i += 1
+        result |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return result, i
+
+
+def wasm_initial_memory_pages(path: Path) -> int | None:
+    """Initial pages (64 KiB) of the module's linear memory, from its memory section (id 5)."""
+    try:
+        buf = path.read_bytes()
+        i = 8
+        while i < len(buf):
+            sid = buf[i]
+            size, j = leb128(buf, i + 1)
+            if sid == 5:
+                _count, k = leb128(buf, j)
+                _flags, k = leb128(buf, k)
+                pages, _ = leb128(buf, k)
+                return pages
+            i = j + size
+    except (OSError, IndexError):
+        return None
+    return None
+
+
 def median(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None
@@ -507,7 +537,7 @@ def host_calls(log: Path, names: list[str]) -> list[dict]:
 def startup_timing(workdir: Path, wasm: Path, upstream_port: int, repeats: int, probe: list) -> dict:
     """VM start + configure and module compile from trace logs (ms resolution), Envoy's time to
     /ready without and with the filter, and host calls per request for the `probe` requests."""
-    compile_ms, per_vm_ms, ready_a, ready_b = [], [], [], []
+    compile_ms, per_vm_ms, ready_a, ready_b, noop_compile_ms = [], [], [], [], []
     calls = []
     for i in range(repeats):
         a = EnvoyUnderTest(f"startup-a{i}", None, upstream_port, workdir, wasm, SERVER_CPU)
@@ -520,11 +550,16 @@ def startup_timing(workdir: Path, wasm: Path, upstream_port: int, repeats: int, 
         c, vms = parse_startup(log)
         if c is not None:
             compile_ms.append(c)
+        if NOOP_WASM.exists():
+            c0, _ = parse_startup(trace_log_run(workdir, f"trace-noop{i}", NOOP_WASM, upstream_port, []))
+            if c0 is not None:
+                noop_compile_ms.append(c0)
         per_vm_ms += vms
         if i == 0:
             calls = host_calls(log, [n for n, _ in probe])
     return {
         "module_load_compile_ms": median(compile_ms),
+        "noop_module_load_compile_ms": median(noop_compile_ms),
         "vm_start_configure_ms": median(per_vm_ms),
         "vm_start_configure_ms_max": max(per_vm_ms) if per_vm_ms else None,
         "vm_samples": len(per_vm_ms),
@@ -707,6 +742,7 @@ def main() -> int:
 
     info = {"started": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
             "versions": versions(), "wasm_bytes": args.wasm.stat().st_size,
+            "wasm_initial_memory_pages": wasm_initial_memory_pages(args.wasm),
             "params": {"runs": args.runs, "duration_s": args.duration, "lat_duration_s": args.lat_duration,
                        "conns": args.conns, "warmup_s": args.warmup, "smoke": args.smoke,
                        "server_cpu": SERVER_CPU, "client_cpu": CLIENT_CPU},
@@ -824,7 +860,7 @@ def main() -> int:
         profile = perf_breakdown(servers, urls, reqfiles, [c for c in ("a", "a0", "b", "c") if c in servers],
                                  [l for l in ("get", "json") if l in loads], 1 if args.smoke else 4) if args.perf else {}
         memory["per_worker"] = memory_per_worker(workdir, args.wasm, upstream.port, reqfiles[next(iter(loads))],
-                                                 2 if args.smoke else 4, 1 if args.smoke else 3)
+                                                 2 if args.smoke else 8, 1 if args.smoke else 3)
         print(f"bench: memory per worker {memory['per_worker']}", flush=True)
     finally:
         for s in reversed(started):
@@ -1025,8 +1061,14 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
     L.append("")
     mem, sm = res["memory"], summ["memory"]
     L.append("## Memory, size, start-up\n")
-    L.append(f"- `.wasm`: {info['wasm_bytes']:,} bytes ({info['wasm_bytes'] / 1048576:.2f} MiB).")
-    L.append(f"- Envoy RSS idle after start (KiB): {mem.get('idle_rss_kib')}; after all runs: {mem.get('final_rss_kib')}.")
+    pages = info.get("wasm_initial_memory_pages")
+    L.append(f"- `.wasm`: {info['wasm_bytes']:,} bytes ({info['wasm_bytes'] / 1048576:.2f} MiB); initial linear memory "
+             f"{fmt(pages)} pages ({fmt(pages and pages * 64, ',.0f')} KiB), the floor of each VM's own memory.")
+    idle, final = mem.get("idle_rss_kib", {}), mem.get("final_rss_kib", {})
+    L.append(f"- Envoy RSS idle after start (KiB): {idle}; after all runs: {final}.")
+    if final.get("a") and final.get("a0") and final.get("b"):
+        L.append(f"- After all runs, Envoy's V8 runtime with any Wasm filter costs (a0) − (a) = {final['a0'] - final['a']:,} KiB; "
+                 f"mirror-waf's module and VMs add (b) − (a0) = {final['b'] - final['a0']:,} KiB on top.")
     if sm.get("delta_b_minus_a_kib") is not None:
         L.append(f"- (b) − (a) after all runs: {sm['delta_b_minus_a_kib']:,} KiB for {mem.get('wasm_vms_active', {}).get('b')} active VMs "
                  f"(`wasm.envoy.wasm.runtime.v8.active`) → ≤ {fmt(sm.get('per_vm_kib_upper_bound'), ',.0f')} KiB per VM "
@@ -1041,8 +1083,10 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
                  f"after the same traffic: {pw['rss_kib']} KiB → **{pw['per_extra_vm_kib']:,} KiB per extra VM** "
                  f"({pw['per_extra_vm_kib'] / 1024:.1f} MiB).")
     s = res["startup"]
-    L.append(f"- Start-up (median of {s['repeats']}, Envoy log timestamps, ms resolution): module load + V8 compile "
-             f"{fmt(s['module_load_compile_ms'])} ms (once per Envoy process); VM start + configure (clone, `_initialize`, "
+    L.append(f"- Start-up (median of {s['repeats']}, Envoy log timestamps, ms resolution): first VM creation = V8 start-up + "
+             f"module compile + instantiate {fmt(s['module_load_compile_ms'])} ms (once per Envoy process; "
+             f"{fmt(s.get('noop_module_load_compile_ms'))} ms for the {fmt(NOOP_WASM.stat().st_size if NOOP_WASM.exists() else None, ',.0f')}-byte "
+             f"no-op module); VM start + configure (clone, `_initialize`, "
              f"`on_vm_start`, `on_configure` until its 'configured' log) {fmt(s['vm_start_configure_ms'], '.1f')} ms per VM "
              f"(max {fmt(s['vm_start_configure_ms_max'], '.1f')}, {s['vm_samples']} VMs); Envoy ready in "
              f"{fmt(s['envoy_ready_ms_without_filter'])} ms without the filter, {fmt(s['envoy_ready_ms_with_filter'])} ms with it.")
