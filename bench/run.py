@@ -690,10 +690,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--smoke", action="store_true", help="a few seconds: every configuration and load once, briefly")
     ap.add_argument("--runs", type=int, default=3, help="measured rounds (medians are reported)")
-    ap.add_argument("--duration", type=int, default=10, help="seconds per throughput run (<= 30)")
-    ap.add_argument("--lat-duration", type=int, default=5, help="seconds per 1-connection latency run")
+    ap.add_argument("--duration", type=int, default=7, help="seconds per throughput run (<= 30)")
+    ap.add_argument("--lat-duration", type=int, default=4, help="seconds per 1-connection latency run")
+    ap.add_argument("--lat-loads", default="get,json", help="loads that also get 1-connection latency runs")
     ap.add_argument("--conns", type=int, default=16, help="connections of the throughput runs")
-    ap.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per configuration and load")
+    ap.add_argument("--warmup", type=int, default=1, help="seconds of warm-up per configuration and load")
     ap.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated subset of " + ",".join(CONFIGS))
     ap.add_argument("--loads", default="get,json,multipart,mix")
     ap.add_argument("--startup-repeats", type=int, default=3)
@@ -744,7 +745,7 @@ def main() -> int:
             "versions": versions(), "wasm_bytes": args.wasm.stat().st_size,
             "wasm_initial_memory_pages": wasm_initial_memory_pages(args.wasm),
             "params": {"runs": args.runs, "duration_s": args.duration, "lat_duration_s": args.lat_duration,
-                       "conns": args.conns, "warmup_s": args.warmup, "smoke": args.smoke,
+                       "conns": args.conns, "warmup_s": args.warmup, "smoke": args.smoke, "lat_loads": args.lat_loads,
                        "server_cpu": SERVER_CPU, "client_cpu": CLIENT_CPU},
             "loads": {k: {"title": v.title, "requests": len(v.requests), "attacks": v.attacks,
                           "mean_body_bytes": sum(len(r.body or b"") for r in v.requests) // len(v.requests)}
@@ -817,7 +818,7 @@ def main() -> int:
                 for r in run_cells(cells, reqfiles, args.conns, args.duration, parallel=args.smoke):
                     runs.append({"round": rnd, "kind": "throughput", **r})
                 lat_cells = [x for x in cells if x[0] in LATENCY_CONFIGS]
-                if args.lat_duration and lat_cells and (not args.smoke or load == "get"):
+                if args.lat_duration and lat_cells and load in args.lat_loads.split(",") and (not args.smoke or load == "get"):
                     for r in run_cells(lat_cells, reqfiles, 1, args.lat_duration, parallel=args.smoke):
                         runs.append({"round": rnd, "kind": "latency", **r})
             for k in rss_series:
@@ -1027,7 +1028,7 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
     L.append(f"- Every server and wrk run at nice {NICE} (when root) to damp other jobs on a shared machine. "
              f"Server under test pinned to CPU {p['server_cpu']}; wrk and the upstream nginx (echo) pinned to CPU {p['client_cpu']} "
              f"(in d, the receiver too). {p['runs']} interleaved rounds, {p['duration_s']} s per throughput run at "
-             f"{p['conns']} connections, {p['lat_duration_s']} s per latency run at 1 connection, {p['warmup_s']} s warm-up; medians.")
+             f"{p['conns']} connections, {p['lat_duration_s']} s per latency run at 1 connection ({p['lat_loads']}), {p['warmup_s']} s warm-up; medians.")
     L.append(f"- Loads: " + "; ".join(f"**{k}** {v['title']} ({v['requests']} distinct, {v['mean_body_bytes']} B mean body)"
                                       for k, v in info["loads"].items()) + ".")
     L.append(f"- Checks before the runs: {json.dumps(res['checks'])}.")

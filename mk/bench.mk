@@ -1,14 +1,14 @@
 # Benchmarks (issue 7): mirror-waf side by side with Envoy without the filter and with
 # nginx + ModSecurity v3 + OWASP CRS (Debian). Everything on 127.0.0.1, started and stopped
 # by bench/run.py.
-#   make bench        full run (~17 min): writes bench/RESULTS.md and build/bench/results.json
+#   make bench        full run (~16 min): writes bench/RESULTS.md and build/bench/results.json
 #   make bench-smoke  every configuration and load for ~1 s, checks the output parses (part of make test)
 # BENCH_ARGS adds options to bench/run.py (e.g. BENCH_ARGS="--configs a,b,e --loads get").
 
 BENCH_APT := wrk nginx libnginx-mod-http-modsecurity libnginx-mod-http-echo modsecurity-crs
 BENCH_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_RUNS ?= 3
-BENCH_DURATION ?= 8
+BENCH_DURATION ?= 7
 BENCH_LAT_DURATION ?= 4
 BENCH_SHARED_NOTE ?=
 BENCH_ARGS ?=
