@@ -186,3 +186,14 @@ def to_lua(load: Load) -> str:
         lines.append(f"  {{method = {lua_string(r.method)}, path = {lua_string(r.path)}, headers = {{{hdrs}}}, body = {body}}},")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def to_jsonl(loads: dict[str, Load]) -> str:
+    """The loads for the native engine timing (examples/inspect_loads.rs): one request a line."""
+    lines = []
+    for name, load in loads.items():
+        for r in load.requests:
+            lines.append(json.dumps({"load": name, "method": r.method, "uri": r.path,
+                                     "headers": [[k, v] for k, v in r.headers.items()],
+                                     "body": (r.body or b"").decode("latin-1")}))
+    return "\n".join(lines) + "\n"

@@ -704,6 +704,8 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="write every run and the summary here")
     ap.add_argument("--results", type=Path, help="write the Markdown report here (bench/RESULTS.md)")
     ap.add_argument("--engine-report", type=Path, help="output of `make bench-engine` to include")
+    ap.add_argument("--append", type=Path, action="append", default=[],
+                    help="Markdown fragments to append to the report (bench/profile.py output)")
     ap.add_argument("--command", default="make bench", help="the command line to print in the report")
     ap.add_argument("--shared-note", default="", help="a note on machine sharing for the report")
     args = ap.parse_args()
@@ -880,6 +882,9 @@ def main() -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=1))
     report = markdown(result, args.command, args.shared_note)
+    for frag in args.append:
+        if frag.exists():
+            report += "\n" + frag.read_text()
     if args.results:
         args.results.write_text(report)
     print(report)

@@ -15,7 +15,17 @@ BENCH_ARGS ?=
 
 TEST_TARGETS += bench-smoke
 
-.PHONY: bench bench-smoke bench-deps bench-noop
+.PHONY: bench bench-smoke bench-deps bench-noop bench-profile bench-native
+
+BENCH_EXAMPLE := target/release/examples/inspect_loads
+
+# Native engine on the bench loads: timing and a callgrind profile (build/bench/profile.md).
+bench-native:
+	$(CARGO) build --release --example inspect_loads
+
+bench-profile: bench-native venv
+	@command -v valgrind >/dev/null || { $(BENCH_SUDO) apt-get install -y -qq --no-install-recommends valgrind || true; }
+	$(PY) bench/profile.py --example $(BENCH_EXAMPLE) --out build/bench/profile.md
 
 BENCH_NOOP := build/noop-target/wasm32-wasip1/release/bench_noop_filter.wasm
 
@@ -41,7 +51,7 @@ bench-smoke: bench-deps wasm venv bench-noop
 	  || { tail -n 60 build/bench/smoke.log; exit 1; }
 	@tail -n 1 build/bench/smoke.log
 
-bench: bench-deps wasm venv bench-noop
+bench: bench-deps wasm venv bench-noop bench-profile
 	@mkdir -p build/bench
 	@if grep -qs '^bench-engine:' Makefile mk/*.mk; then \
 	  echo "bench: make bench-engine"; \
@@ -50,5 +60,5 @@ bench: bench-deps wasm venv bench-noop
 	  rm -f build/bench/engine.txt; echo "bench: no bench-engine target yet (engine branch not merged)"; \
 	fi
 	$(PY) bench/run.py --runs $(BENCH_RUNS) --duration $(BENCH_DURATION) --lat-duration $(BENCH_LAT_DURATION) \
-	  --json build/bench/results.json --results bench/RESULTS.md --engine-report build/bench/engine.txt \
+	  --json build/bench/results.json --results bench/RESULTS.md --engine-report build/bench/engine.txt --append build/bench/profile.md \
 	  --perf --command "make bench" --shared-note "$(BENCH_SHARED_NOTE)" $(BENCH_ARGS)
