@@ -339,6 +339,7 @@ def summarize_run(raw: dict, cpu_s: float) -> dict:
         "requests": n,
         "rps": n / secs if secs > 0 else 0.0,
         "p50_us": raw["latency_us"]["p50"],
+        "p90_us": raw["latency_us"]["p90"],
         "p99_us": raw["latency_us"]["p99"],
         "mean_us": raw["latency_us"]["mean"],
         "errors": sum(raw["errors"].values()),
@@ -908,7 +909,8 @@ def summarize(result: dict, loads: list[str], order: list[str]) -> dict:
         row = {}
         for c in order:
             row[c] = {"rps": med(c, load, "throughput", "rps"), "cpu_us_per_req": med(c, load, "throughput", "cpu_us_per_req"),
-                      "p50_us": med(c, load, "latency", "p50_us"), "p99_us": med(c, load, "latency", "p99_us"),
+                      "p50_us": med(c, load, "latency", "p50_us"), "p90_us": med(c, load, "latency", "p90_us"),
+                      "p99_us": med(c, load, "latency", "p99_us"),
                       "loaded_p50_us": med(c, load, "throughput", "p50_us"), "loaded_p99_us": med(c, load, "throughput", "p99_us")}
         table[load] = row
 
@@ -932,6 +934,7 @@ def summarize(result: dict, loads: list[str], order: list[str]) -> dict:
             "cpu_b/cpu_a": ratio(g("b", "cpu_us_per_req"), g("a", "cpu_us_per_req")),
             "added_cpu_us_b": (g("b", "cpu_us_per_req") - g("a", "cpu_us_per_req")) if g("b", "cpu_us_per_req") and g("a", "cpu_us_per_req") else None,
             "added_p50_us_b": (g("b", "p50_us") - g("a", "p50_us")) if g("b", "p50_us") is not None and g("a", "p50_us") is not None else None,
+            "added_p90_us_b": (g("b", "p90_us") - g("a", "p90_us")) if g("b", "p90_us") is not None and g("a", "p90_us") is not None else None,
             "added_p99_us_b": (g("b", "p99_us") - g("a", "p99_us")) if g("b", "p99_us") is not None and g("a", "p99_us") is not None else None,
         }
     mem = result["memory"]
@@ -1002,7 +1005,8 @@ def targets_section(res: dict) -> list[str]:
     added = ratios.get("get", {}).get("added_p99_us_b")
     if added is not None:
         rows.append(("p99 added latency, GET, 1 connection", "≤ 100 µs",
-                     f"{added:+.0f} µs (p50 {ratios['get']['added_p50_us_b']:+.0f} µs)", verdict(added <= 100)))
+                     f"{added:+.0f} µs (p50 {ratios['get']['added_p50_us_b']:+.0f} µs, p90 {ratios['get']['added_p90_us_b']:+.0f} µs)",
+                     verdict(added <= 100)))
     L = ["## Targets (DESIGN §5, issue 7)\n", "| figure | target | measured | verdict |", "|---|---|---|---|"]
     L += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     L.append("")
@@ -1056,14 +1060,16 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
                  f"{fmt(r['d_on/d_off'], '.3f')} | {fmt(r['e/nginx'], '.4f')} | {fmt(r['cpu_b/cpu_a'], '.3f')} | "
                  f"{fmt(r['added_cpu_us_a0'], '.1f')}, {fmt(r['added_cpu_us_b'], '.1f')} |")
     L.append("")
-    L.append("## Latency at 1 connection (µs, median of runs): p50 / p99\n")
+    L.append("## Latency at 1 connection (µs, median of runs): p50 / p90 / p99\n")
     lat_cfgs = [c for c in order if c in LATENCY_CONFIGS]
-    L.append("| load | " + " | ".join(lat_cfgs) + " | added by (b) vs (a): p50 / p99 |")
+    L.append("| load | " + " | ".join(lat_cfgs) + " | added by (b) vs (a): p50 / p90 / p99 |")
     L.append("|---|" + "---:|" * (len(lat_cfgs) + 1))
     for load in loads:
-        cells = [f"{fmt(table[load][c]['p50_us'])} / {fmt(table[load][c]['p99_us'])}" for c in lat_cfgs]
+        if table[load].get("a", {}).get("p50_us") is None and table[load].get("b", {}).get("p50_us") is None:
+            continue
+        cells = [f"{fmt(table[load][c]['p50_us'])} / {fmt(table[load][c]['p90_us'])} / {fmt(table[load][c]['p99_us'])}" for c in lat_cfgs]
         r = ratios[load]
-        L.append(f"| {load} | " + " | ".join(cells) + f" | {fmt(r['added_p50_us_b'])} / {fmt(r['added_p99_us_b'])} |")
+        L.append(f"| {load} | " + " | ".join(cells) + f" | {fmt(r['added_p50_us_b'])} / {fmt(r['added_p90_us_b'])} / {fmt(r['added_p99_us_b'])} |")
     L.append("")
     mem, sm = res["memory"], summ["memory"]
     L.append("## Memory, size, start-up\n")
