@@ -2,6 +2,10 @@
 follow the receiver's events until Ctrl-C (or for RUN_SECONDS seconds, if set).
 
     backend (python) <- front Envoy --mirror--> receiver Envoy + mirror-waf (sink role)
+                                                      └── batches of events ──> collector (python)
+
+The collector (local/collector.py) receives the filter's HTTP batches; EVENTS_FORMAT=otlp
+switches them from NDJSON to OTLP/HTTP JSON logs.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from collector import CLUSTER, Collector, collector_cluster  # noqa: E402
 from topology import Topology, default_plugin_config, local_ip  # noqa: E402
 
 SAMPLES = [
@@ -48,8 +53,11 @@ def main() -> int:
     ip = local_ip()
     if ip:
         trusted.append(f"{ip}/32")
-    cfg = default_plugin_config("sink", trusted=trusted, events={"include_benign": True})
-    topo = Topology(cfg, role="sink", workdir=Path(".run"))
+    fmt = os.environ.get("EVENTS_FORMAT", "ndjson")
+    collector = Collector()
+    http = {"cluster": CLUSTER, "format": fmt, "batch_max": 100, "flush_ms": 500, "timeout_ms": 2000}
+    cfg = default_plugin_config("sink", trusted=trusted, events={"include_benign": True, "http": http})
+    topo = Topology(cfg, role="sink", workdir=Path(".run"), extra_clusters=collector_cluster(collector.port))
     stop = {"now": False}
     signal.signal(signal.SIGINT, lambda *_: stop.__setitem__("now", True))
     signal.signal(signal.SIGTERM, lambda *_: stop.__setitem__("now", True))
@@ -60,6 +68,7 @@ def main() -> int:
         print(f"  front Envoy      :{p['FRONT_PORT']}  (routes to the backend, mirrors 100% to the receiver; admin :{p['FRONT_ADMIN_PORT']})")
         print(f"  receiver Envoy   :{p['RECEIVER_PORT']}  (mirror-waf, role=sink; admin :{p['RECEIVER_ADMIN_PORT']})")
         print(f"  backend          :{p['BACKEND_PORT']}  (python echo app)")
+        print(f"  collector        :{collector.port}  (python; receives {fmt} batches from the filter, cluster '{CLUSTER}')")
         print(f"  plugin config    {topo.plugin_config}")
         print(f"  logs             {topo.workdir}/receiver.log, {topo.workdir}/front.log, access log {topo.access_log}")
         print()
@@ -72,6 +81,7 @@ def main() -> int:
         print(f"  try: curl -s 'http://127.0.0.1:{p['FRONT_PORT']}/search?q=%27%20or%201%3D1--' -H 'x-forwarded-for: 198.51.100.7'")
         print(f"  metrics: curl -s http://127.0.0.1:{p['RECEIVER_ADMIN_PORT']}/stats/prometheus | grep mirror_waf")
         seen = 0
+        batches_seen = 0
         limit = float(os.environ.get("RUN_SECONDS", "0") or 0)
         t0 = time.time()
         while not stop["now"]:
@@ -79,12 +89,21 @@ def main() -> int:
             for ev in evs[seen:]:
                 show(ev)
             seen = len(evs)
+            got = collector.received()
+            if len(got) > batches_seen:
+                n = sum(len(b.otlp_events() if b.path.endswith("/v1/logs") else b.ndjson()) for b in got[batches_seen:])
+                st = topo.receiver.stats()
+                print(f"  collector: batch(es) of {n} event(s) arrived at {got[-1].path} ({got[-1].headers.get('content-type')}); "
+                      f"exported {st.get('wasmcustom.mirror_waf_events_exported_total', 0)} of {st.get('wasmcustom.mirror_waf_events_total', 0)} events, "
+                      f"queued {st.get('wasmcustom.mirror_waf_events_queued', 0)}")
+                batches_seen = len(got)
             if limit and time.time() - t0 > limit:
                 break
             time.sleep(0.3)
         print("\nstopping...")
     finally:
         topo.stop()
+        collector.stop()
     return 0
 
 

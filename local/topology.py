@@ -232,7 +232,8 @@ class Topology:
     """backend ← front Envoy (mirrors) → receiver Envoy + mirror-waf."""
 
     def __init__(self, plugin_config: dict | str | None = None, role: str = "sink", wasm: Path | str = DEFAULT_WASM,
-                 workdir: Path | None = None, extra_clusters: str = "", with_front: bool = True, receiver_route: str | None = None):
+                 workdir: Path | None = None, extra_clusters: str = "", with_front: bool = True, receiver_route: str | None = None,
+                 receiver_concurrency: int = 1):
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="mirror-waf-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.ports = {k: free_port() for k in ("FRONT_PORT", "FRONT_NOMIRROR_PORT", "FRONT_ADMIN_PORT", "RECEIVER_PORT", "RECEIVER_ADMIN_PORT")}
@@ -253,11 +254,13 @@ class Topology:
         self.receiver: Envoy | None = None
         self.front: Envoy | None = None
         self.with_front = with_front
+        self.receiver_concurrency = receiver_concurrency  # Envoy workers = Wasm VMs running mirror-waf
 
     def start(self, wait: bool = True) -> "Topology":
         """Starts both Envoys; on any failure stops whatever was started, then re-raises."""
         try:
-            self.receiver = Envoy("receiver", self.receiver_yaml, self.ports["RECEIVER_ADMIN_PORT"], self.workdir)
+            self.receiver = Envoy("receiver", self.receiver_yaml, self.ports["RECEIVER_ADMIN_PORT"], self.workdir,
+                                  concurrency=self.receiver_concurrency)
             if self.with_front:
                 self.front = Envoy("front", self.front_yaml, self.ports["FRONT_ADMIN_PORT"], self.workdir)
             if wait:

@@ -1,6 +1,13 @@
 //! The event: one versioned JSON object per inspected request (DESIGN §4), built from the
 //! mirror context, the request and the inspection; redaction and evidence limits applied
 //! here so no sink can leak what the config says to hide.
+//!
+//! Redaction has two layers: (1) evidence found *at* a redacted header or any cookie is
+//! replaced by `[redacted]`, and a redacted `user-agent`/`content-type` is not copied;
+//! (2) the values of redacted headers and of cookies (whole values and their tokens of
+//! at least [`MIN_SECRET_LEN`] bytes, ASCII case-insensitively) are scrubbed from every
+//! text the event carries (evidence, notes, path, host, user agent), so a secret that a
+//! detector quotes from elsewhere (a request-level finding, a note) cannot leak either.
 
 use serde::Serialize;
 
@@ -95,6 +102,89 @@ pub fn clip_utf8(s: &str, max: usize) -> String {
     out
 }
 
+/// Shorter values (`lang=en`) are only redacted at their own location: scrubbing them
+/// everywhere would erase ordinary text and they carry little secret.
+pub const MIN_SECRET_LEN: usize = 6;
+const MAX_SECRETS: usize = 64;
+const MAX_SECRET_LEN: usize = 8192;
+
+/// Secret strings from a request's redacted headers and cookies.
+#[derive(Debug, Default)]
+struct Secrets {
+    /// ASCII-lowercased, longest first (so a whole value is replaced before its tokens).
+    values: Vec<Vec<u8>>,
+}
+
+impl Secrets {
+    fn from_request(r: &HttpRequest, cfg: &EventsConfig) -> Secrets {
+        let mut values: Vec<Vec<u8>> = Vec::new();
+        let mut add = |v: &[u8]| {
+            let v = v.trim_ascii();
+            if v.len() >= MIN_SECRET_LEN && v.len() <= MAX_SECRET_LEN && values.len() < MAX_SECRETS {
+                let l = v.to_ascii_lowercase();
+                if !values.contains(&l) {
+                    values.push(l);
+                }
+            }
+        };
+        for (name, value) in &r.headers {
+            let is_cookie = name.eq_ignore_ascii_case("cookie");
+            let redacted = cfg.redact_headers.iter().any(|h| h.eq_ignore_ascii_case(name));
+            if !(is_cookie || redacted) {
+                continue;
+            }
+            if redacted {
+                add(value);
+            }
+            for pair in value.split(|b| matches!(b, b';' | b',')) {
+                let v = if is_cookie {
+                    match pair.iter().position(|b| *b == b'=') {
+                        Some(i) => pair.get(i + 1..).unwrap_or_default(),
+                        None => continue,
+                    }
+                } else {
+                    pair
+                };
+                add(v);
+                // token68 runs (RFC 7235): `Bearer <tok>`, `Basic <b64>`, a token inside a payload
+                for tok in v.split(|b: &u8| !(b.is_ascii_alphanumeric() || b"-._~+/=".contains(b))) {
+                    add(tok);
+                }
+            }
+        }
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        Secrets { values }
+    }
+
+    /// `text` with every occurrence of a secret replaced by `[redacted]`.
+    fn scrub(&self, text: &str) -> String {
+        if self.values.is_empty() {
+            return text.to_string();
+        }
+        let mut out = text.to_string();
+        for secret in &self.values {
+            let mut from = 0;
+            loop {
+                let lower = out.to_ascii_lowercase();
+                let hit = lower.as_bytes().get(from..).and_then(|h| memchr::memmem::find(h, secret));
+                let Some(i) = hit else { break };
+                let start = from + i;
+                let end = start + secret.len();
+                // ASCII lowercasing keeps byte offsets, and a whole UTF-8 string matches
+                // only on char boundaries; `get` guards it anyway.
+                match (out.get(..start), out.get(end..)) {
+                    (Some(a), Some(b)) => {
+                        out = format!("{a}{REDACTED}{b}");
+                        from = start + REDACTED.len();
+                    }
+                    _ => break,
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Whether a finding at `location` must not show its evidence (redacted header or any cookie).
 fn redacted_location(location: &str, cfg: &EventsConfig) -> bool {
     if location.starts_with("cookie.") || location == "cookie" {
@@ -123,6 +213,7 @@ impl Event {
         let m = inp.mirror;
         let r = inp.request;
         let ins = inp.inspection;
+        let secrets = Secrets::from_request(r, cfg);
         let findings = ins
             .findings
             .iter()
@@ -133,7 +224,7 @@ impl Event {
                 evidence: if redacted_location(&f.location, cfg) {
                     REDACTED.to_string()
                 } else {
-                    clip_utf8(&f.evidence, cfg.max_evidence_bytes)
+                    clip_utf8(&secrets.scrub(&f.evidence), cfg.max_evidence_bytes)
                 },
                 decoders: f.decoders.clone(),
                 score: f.score,
@@ -142,7 +233,13 @@ impl Event {
         let mut notes: Vec<String> = m.notes.clone();
         notes.extend(ins.notes.iter().cloned());
         notes.extend(inp.extra_notes.iter().cloned());
-        let text_header = |name: &str| r.header(name).map(|v| clip_utf8(&v, 512));
+        let notes = notes.iter().map(|n| secrets.scrub(n)).collect();
+        let text_header = |name: &str| {
+            if cfg.redact_headers.iter().any(|h| h.eq_ignore_ascii_case(name)) {
+                return r.header(name).map(|_| REDACTED.to_string());
+            }
+            r.header(name).map(|v| clip_utf8(&secrets.scrub(&v), 512))
+        };
         Event {
             schema: SCHEMA,
             time: rfc3339_millis(inp.time_unix_nanos),
@@ -159,8 +256,8 @@ impl Event {
             server: Server { addr: m.server_addr.clone(), port: m.server_port, source: m.server_source.as_str() },
             request: Request {
                 method: clip_utf8(&r.method, 64),
-                host: clip_utf8(&m.host, 256),
-                path: clip_utf8(r.path(), 2048),
+                host: clip_utf8(&secrets.scrub(&m.host), 256),
+                path: clip_utf8(&secrets.scrub(r.path()), 2048),
                 user_agent: text_header("user-agent"),
                 content_type: text_header("content-type"),
                 body_bytes: r.body_bytes,
@@ -269,5 +366,47 @@ mod tests {
         assert_eq!(j["findings"][1]["evidence"], REDACTED);
         assert_eq!(j["findings"][2]["evidence"], REDACTED);
         assert!(!ev.to_json().contains("s3cr3t"));
+    }
+
+    #[test]
+    fn secrets_are_scrubbed_from_every_text() {
+        let cfg = Config::parse(br#"{"events": {"redact_headers": ["authorization", "x-api-key", "user-agent"]}}"#).unwrap();
+        let m = MirrorContext::resolve(&cfg, &MirrorInputs { authority: "h", ..Default::default() });
+        let secret = "TOKEN-9f8e7d6c5b4a";
+        let req = HttpRequest {
+            method: "GET".into(),
+            uri: format!("/p/{}?q=1", secret.to_lowercase()),
+            headers: vec![
+                ("authorization".into(), format!("Bearer {secret}' OR 1=1--").into_bytes()),
+                ("cookie".into(), b"lang=en; sid=CookieSecret77".to_vec()),
+                ("x-api-key".into(), b"k3y-abcdefgh".to_vec()),
+                ("user-agent".into(), b"ua-with-secret".to_vec()),
+            ],
+            ..Default::default()
+        };
+        let f = |loc: &str, ev: &str| Finding { rule: "sqli.test", class: "sqli", location: loc.into(), evidence: ev.into(), decoders: vec![], score: 5, paranoia: 1 };
+        let ins = Inspection {
+            findings: vec![
+                f("header.authorization", &format!("Bearer {secret}' OR 1=1--")),
+                // a request-level finding quoting the header from elsewhere
+                f("path", &format!("{secret}' or 1=1-- and cookiesecret77 and k3y-abcdefgh")),
+            ],
+            notes: vec![format!("odd header value 'Bearer {secret}'")],
+            score: 10,
+            attack: true,
+            classes: vec!["sqli"],
+            ..Default::default()
+        };
+        let ev = Event::build(&EventInput { time_unix_nanos: 0, request_id: None, mirror: &m, request: &req, inspection: &ins, paranoia_level: 1, extra_notes: &[] }, &cfg.events);
+        let j = ev.to_json();
+        for leak in [secret, "9f8e7d6c5b4a", "CookieSecret77", "cookiesecret77", "k3y-abcdefgh", "ua-with-secret"] {
+            assert!(!j.to_lowercase().contains(&leak.to_lowercase()), "{leak} leaked: {j}");
+        }
+        assert_eq!(ev.findings[0].evidence, REDACTED);
+        assert!(ev.findings[1].evidence.contains("or 1=1"), "{}", ev.findings[1].evidence);
+        assert_eq!(ev.request.user_agent.as_deref(), Some(REDACTED));
+        assert!(ev.request.path.starts_with("/p/[redacted]"), "{}", ev.request.path);
+        // short cookie values are not scrubbed from ordinary text
+        assert!(Secrets::from_request(&req, &cfg.events).scrub("english").contains("en"));
     }
 }

@@ -7,6 +7,7 @@
 //! - [`request`] the request model and bounded body collection.
 //! - [`detect`]  the detection engine: findings, score, verdict.
 //! - [`event`]   the versioned JSON event and its redaction.
+//! - [`export`]  batched delivery to an HTTP collector (NDJSON, OTLP/HTTP JSON logs): queue, retry, counters.
 //! - `filter`    (wasm32 only) the proxy-wasm glue that moves bytes between Envoy and the core.
 
 // A panic traps the wasm VM: outside tests, panicking constructs are compile errors
@@ -17,8 +18,10 @@
 )]
 
 pub mod config;
+pub mod decode;
 pub mod detect;
 pub mod event;
+pub mod export;
 pub mod mirror;
 pub mod request;
 

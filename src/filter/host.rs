@@ -7,7 +7,9 @@ use std::ptr::{null, null_mut};
 
 pub const MAP_REQUEST_HEADERS: u32 = 0;
 pub const BUFFER_REQUEST_BODY: u32 = 0;
+pub const MAP_HTTP_CALL_RESPONSE_HEADERS: u32 = 6;
 pub const METRIC_COUNTER: u32 = 0;
+pub const METRIC_GAUGE: u32 = 1;
 pub const LOG_INFO: u32 = 2;
 pub const LOG_WARN: u32 = 3;
 pub const LOG_ERROR: u32 = 4;
@@ -35,6 +37,7 @@ extern "C" {
     fn proxy_define_metric(metric_type: u32, name_data: *const u8, name_size: usize, return_id: *mut u32) -> u32;
     fn proxy_increment_metric(metric_id: u32, offset: i64) -> u32;
     fn proxy_get_current_time_nanoseconds(return_time: *mut u64) -> u32;
+    fn proxy_set_tick_period_milliseconds(period: u32) -> u32;
 }
 
 /// A host call failed with this proxy-wasm status.
@@ -160,5 +163,20 @@ pub fn now_nanos() -> u128 {
         u128::from(t)
     } else {
         0
+    }
+}
+
+pub fn now_millis() -> u64 {
+    u64::try_from(now_nanos() / 1_000_000).unwrap_or(u64::MAX)
+}
+
+/// Starts (or changes) the root context's `on_tick` timer.
+pub fn set_tick_period_ms(ms: u32) -> Result<(), HostError> {
+    // SAFETY: plain value.
+    let st = unsafe { proxy_set_tick_period_milliseconds(ms) };
+    if st == STATUS_OK {
+        Ok(())
+    } else {
+        Err(HostError(st))
     }
 }

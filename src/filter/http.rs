@@ -11,6 +11,7 @@ use super::host;
 use super::root::Shared;
 use crate::config::Role;
 use crate::event::{summary_json, Event, EventInput};
+use crate::export::wire;
 use crate::mirror::{MirrorContext, MirrorInputs};
 use crate::request::{BodyCollector, HttpRequest};
 
@@ -101,11 +102,16 @@ impl Request {
         self.body.finish_into(&mut self.req);
         let ins = shared.engine.inspect(&self.req);
         m.inc(m.inspected);
+        m.add(m.parse_anomalies, i64::try_from(ins.notes.len() + self.notes.len()).unwrap_or(i64::MAX));
         if ins.truncated {
             m.inc(m.truncated);
         }
         if ins.attack {
             m.inc(m.attacks_requests);
+        }
+        // `events.metrics: false` turns off the per-class event metrics; the request and
+        // export counters stay (they are how a lost event would show).
+        if ins.attack && cfg.events.metrics {
             for class in &ins.classes {
                 m.inc_tagged("attacks_total", "class", class, 1);
             }
@@ -120,9 +126,10 @@ impl Request {
             return;
         }
         let Some(mirror) = self.mirror.as_ref() else { return };
+        let time_unix_nanos = host::now_nanos();
         let event = Event::build(
             &EventInput {
-                time_unix_nanos: host::now_nanos(),
+                time_unix_nanos,
                 request_id: self.request_id.clone(),
                 mirror,
                 request: &self.req,
@@ -134,6 +141,9 @@ impl Request {
         );
         let json = event.to_json();
         m.inc(m.events);
+        if let Some(x) = &shared.export {
+            x.offer(m, wire::encode_record(x.format(), &event, &json, time_unix_nanos));
+        }
         if cfg.events.log {
             host::log(host::LOG_INFO, &json);
         }

@@ -7,6 +7,57 @@ use std::collections::HashMap;
 
 use super::host;
 
+/// The HTTP collector's counters (defined only when `events.http` is configured, so a
+/// filter without a collector does not show a zero `events_queued`).
+pub struct ExportMetrics {
+    pub exported: u32,
+    pub queued: u32,
+    pub dropped_queue_full: u32,
+    pub dropped_collector_error: u32,
+    pub dropped_timeout: u32,
+    pub dropped_shutdown: u32,
+    pub batches_sent: u32,
+    pub batches_failed_collector_error: u32,
+    pub batches_failed_timeout: u32,
+    pub batches_retried: u32,
+}
+
+fn tagged_counter(name: &str, tag: &str, value: &str) -> u32 {
+    counter(&format!("{name}.{tag}=.={value};.;"))
+}
+
+impl ExportMetrics {
+    fn define(enabled: bool) -> ExportMetrics {
+        if !enabled {
+            let none = u32::MAX;
+            return ExportMetrics {
+                exported: none,
+                queued: none,
+                dropped_queue_full: none,
+                dropped_collector_error: none,
+                dropped_timeout: none,
+                dropped_shutdown: none,
+                batches_sent: none,
+                batches_failed_collector_error: none,
+                batches_failed_timeout: none,
+                batches_retried: none,
+            };
+        }
+        ExportMetrics {
+            exported: counter("events_exported_total"),
+            queued: host::define_metric(host::METRIC_GAUGE, &format!("{PREFIX}events_queued")).unwrap_or(u32::MAX),
+            dropped_queue_full: tagged_counter("events_dropped_total", "reason", "queue_full"),
+            dropped_collector_error: tagged_counter("events_dropped_total", "reason", "collector_error"),
+            dropped_timeout: tagged_counter("events_dropped_total", "reason", "timeout"),
+            dropped_shutdown: tagged_counter("events_dropped_total", "reason", crate::export::queue::SHUTDOWN),
+            batches_sent: counter("batches_sent_total"),
+            batches_failed_collector_error: tagged_counter("batches_failed_total", "reason", "collector_error"),
+            batches_failed_timeout: tagged_counter("batches_failed_total", "reason", "timeout"),
+            batches_retried: counter("batches_retried_total"),
+        }
+    }
+}
+
 /// Counters whose ids are known at configure time, plus lazily defined tagged ones.
 pub struct Metrics {
     pub requests: u32,
@@ -15,6 +66,9 @@ pub struct Metrics {
     pub truncated: u32,
     pub events: u32,
     pub attacks_requests: u32,
+    /// Notes from inspection and the shell (body parse failures, unavailable buffers...).
+    pub parse_anomalies: u32,
+    pub export: ExportMetrics,
     tagged: RefCell<HashMap<String, u32>>,
 }
 
@@ -26,7 +80,7 @@ fn counter(name: &str) -> u32 {
 }
 
 impl Metrics {
-    pub fn define() -> Metrics {
+    pub fn define(with_export: bool) -> Metrics {
         Metrics {
             requests: counter("requests_total"),
             mirrored: counter("mirrored_requests_total"),
@@ -34,12 +88,21 @@ impl Metrics {
             truncated: counter("truncated_requests_total"),
             events: counter("events_total"),
             attacks_requests: counter("attack_requests_total"),
+            parse_anomalies: counter("parse_anomalies_total"),
+            export: ExportMetrics::define(with_export),
             tagged: RefCell::new(HashMap::new()),
         }
     }
 
     pub fn inc(&self, id: u32) {
         host::increment_metric(id, 1);
+    }
+
+    /// Adds `by` (may be negative for gauges); zero is skipped.
+    pub fn add(&self, id: u32, by: i64) {
+        if by != 0 && id != u32::MAX {
+            host::increment_metric(id, by);
+        }
     }
 
     /// Increments `mirror_waf_<name>{<tag>="<value>"}`, defining it on first use.

@@ -1,7 +1,8 @@
 //! The proxy-wasm shell (wasm32 only): moves data between Envoy and the pure core.
 //! `root` owns configuration and per-VM state; `http` one request; `host` the
-//! non-panicking ABI calls; `metrics` the Envoy counters.
+//! non-panicking ABI calls; `metrics` the Envoy counters; `export` the HTTP collector sink.
 
+mod export;
 mod host;
 mod http;
 mod metrics;

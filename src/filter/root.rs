@@ -1,12 +1,15 @@
 //! The root context: parses and validates the plugin configuration in `on_configure`
 //! (rejecting it with a message naming the field), builds the engine once, and shares
-//! both with every request through an `Rc` (no per-request config clones).
+//! both with every request through an `Rc` (no per-request config clones). With
+//! `events.http` it also owns the VM's event exporter: `on_tick` flushes it and
+//! `on_http_call_response` settles its batches (see `export`).
 
 use std::rc::Rc;
 
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::ContextType;
 
+use super::export::{tick_ms, Export};
 use super::host;
 use super::http::Request;
 use super::metrics::Metrics;
@@ -18,6 +21,8 @@ pub struct Shared {
     pub config: Config,
     pub engine: Engine,
     pub metrics: Metrics,
+    /// The HTTP collector exporter, one per VM (None without `events.http`).
+    pub export: Option<Export>,
 }
 
 #[derive(Default)]
@@ -25,7 +30,24 @@ pub struct Root {
     shared: Option<Rc<Shared>>,
 }
 
-impl Context for Root {}
+impl Context for Root {
+    /// The plugin or VM is going away (reload, drain): account for held events.
+    fn on_done(&mut self) -> bool {
+        if let Some(shared) = &self.shared {
+            if let Some(x) = &shared.export {
+                x.shutdown(&shared.metrics);
+            }
+        }
+        true
+    }
+
+    fn on_http_call_response(&mut self, token_id: u32, num_headers: usize, _body_size: usize, _num_trailers: usize) {
+        let Some(shared) = &self.shared else { return };
+        if let (Some(x), Some(sink)) = (&shared.export, &shared.config.events.http) {
+            x.on_response(sink, &shared.metrics, token_id, num_headers);
+        }
+    }
+}
 
 impl RootContext for Root {
     fn on_configure(&mut self, _size: usize) -> bool {
@@ -33,19 +55,32 @@ impl RootContext for Root {
         match Config::parse(&bytes) {
             Ok(config) => {
                 let engine = Engine::new(&config.inspection);
-                let metrics = Metrics::define();
+                let metrics = Metrics::define(config.events.http.is_some());
+                let export = config.events.http.as_ref().map(Export::new);
+                if let Some(sink) = &config.events.http {
+                    if let Err(e) = host::set_tick_period_ms(tick_ms(sink)) {
+                        host::log(host::LOG_ERROR, &format!("mirror-waf: cannot start the export timer (status {})", e.0));
+                    }
+                }
                 host::log(
                     host::LOG_INFO,
                     &format!(
-                        "mirror-waf {}: configured: role={:?} paranoia_level={} trusted_proxies={} only_mirrored={}",
+                        "mirror-waf {}: configured: role={:?} paranoia_level={} trusted_proxies={} only_mirrored={} http_sink={}",
                         env!("CARGO_PKG_VERSION"),
                         config.role,
                         config.inspection.paranoia_level,
                         config.real_ip.trusted.len(),
-                        config.mirror.only_mirrored
+                        config.mirror.only_mirrored,
+                        config.events.http.as_ref().map_or("off".to_string(), |h| format!("{}:{}{} ({:?})", h.cluster, h.authority, h.effective_path(), h.format))
                     ),
                 );
-                self.shared = Some(Rc::new(Shared { config, engine, metrics }));
+                // A reconfiguration replaces the exporter: settle the old one's books first.
+                if let Some(old) = self.shared.take() {
+                    if let Some(x) = &old.export {
+                        x.shutdown(&old.metrics);
+                    }
+                }
+                self.shared = Some(Rc::new(Shared { config, engine, metrics, export }));
                 true
             }
             Err(e) => {
@@ -53,6 +88,13 @@ impl RootContext for Root {
                 host::log(host::LOG_ERROR, &format!("mirror-waf: configuration rejected: {e}"));
                 false
             }
+        }
+    }
+
+    fn on_tick(&mut self) {
+        let Some(shared) = &self.shared else { return };
+        if let (Some(x), Some(sink)) = (&shared.export, &shared.config.events.http) {
+            x.pump(sink, &shared.metrics);
         }
     }
 

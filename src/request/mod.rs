@@ -1,6 +1,15 @@
 //! The request model the engine inspects: method, raw request-target, headers (names
 //! lower-cased, values as bytes so invalid UTF-8 survives), and the body prefix that was
-//! copied (at most `max_body_bytes`) with the total size seen.
+//! copied (at most `max_body_bytes`) with the total size seen. Submodules parse the parts a
+//! request carries values in: `query` (query strings, urlencoded forms, cookies), `json`,
+//! `multipart`, `xml`, and `body` (which parser a body gets, by Content-Type or sniffing).
+
+pub mod body;
+pub mod corpus;
+pub mod json;
+pub mod multipart;
+pub mod query;
+pub mod xml;
 
 pub mod pairs;
 

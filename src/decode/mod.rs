@@ -1,0 +1,272 @@
+//! Decoders: undo the encodings attackers use to hide payloads, and produce the decoded
+//! *variants* of one value that the detectors read. Each variant carries the names of the
+//! decoders applied, in order (`url`, `html`, `js`, `base64`, `sqlfold`, `path`...), which
+//! become `Finding::decoders`. Everything is bounded (passes, output size) and lossless in
+//! spirit: invalid UTF-8 is inspected lossily, never dropped.
+//!
+//! Case folding is done by the detectors themselves (they match ASCII case-insensitively),
+//! so no lower-cased variant is produced; `fold_case` exists for callers that need it.
+
+pub mod base64;
+pub mod html;
+pub mod js;
+pub mod path;
+pub mod url;
+
+/// Maximum URL-decoding passes (1 = single encoding, 3 = triple).
+pub const MAX_URL_PASSES: usize = 3;
+/// Maximum variants of one value (including the value itself).
+pub const MAX_VARIANTS: usize = 8;
+
+/// One decoded form of a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    pub text: String,
+    pub decoders: Vec<&'static str>,
+}
+
+/// Which extra decoders fit the value's origin.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecodeOpts {
+    /// Normalise as a URL path (`//`, `/./`, `\`).
+    pub path: bool,
+}
+
+fn push(out: &mut Vec<Variant>, text: String, decoders: Vec<&'static str>) -> bool {
+    if out.len() >= MAX_VARIANTS || out.iter().any(|v| v.text == text) {
+        return false;
+    }
+    out.push(Variant { text, decoders });
+    true
+}
+
+/// Produces the distinct decoded variants of `text` (which is the value as extracted, with
+/// the decoders that extraction already applied in `base`). The first variant is the value
+/// itself. Identical variants are deduplicated.
+pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut Vec<Variant>) {
+    out.clear();
+    push(out, text.to_string(), base.to_vec());
+    let mut cur = text.to_string();
+    let mut chain: Vec<&'static str> = base.to_vec();
+
+    // URL decoding, repeated (double/triple encoding), with %uXXXX and overlong UTF-8.
+    for _ in 0..MAX_URL_PASSES {
+        if !url::has_escapes(&cur) {
+            break;
+        }
+        let d = url::decode_str(&cur, false);
+        if d == cur {
+            break;
+        }
+        chain.push("url");
+        cur = d;
+        push(out, cur.clone(), chain.clone());
+    }
+    // HTML entities, then URL again if the entities revealed escapes.
+    if html::has_entities(&cur) {
+        let d = html::decode(&cur);
+        if d != cur {
+            chain.push("html");
+            cur = d;
+            if url::has_escapes(&cur) {
+                let d2 = url::decode_str(&cur, false);
+                if d2 != cur {
+                    chain.push("url");
+                    cur = d2;
+                }
+            }
+            push(out, cur.clone(), chain.clone());
+        }
+    }
+    // JS / CSS escapes.
+    if js::has_escapes(&cur) {
+        let d = js::decode(&cur);
+        if d != cur {
+            chain.push("js");
+            cur = d;
+            if html::has_entities(&cur) {
+                let d2 = html::decode(&cur);
+                if d2 != cur {
+                    chain.push("html");
+                    cur = d2;
+                }
+            }
+            push(out, cur.clone(), chain.clone());
+        }
+    }
+    // NUL, C0 controls that browsers and parsers skip (`<scr\0ipt>`, `java\tscript:`) and
+    // invisible format characters (zero-width space/joiners, soft hyphen, BOM).
+    let invisible = |c: char| matches!(c, '\0' | '\t' | '\r' | '\n' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{00AD}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}');
+    if cur.chars().any(invisible) && cur.len() < 65_536 {
+        let d: String = cur.chars().filter(|c| !invisible(*c)).collect();
+        if d != cur {
+            let mut c = chain.clone();
+            c.push("strip-ctl");
+            push(out, d, c);
+        }
+    }
+    // Backslash-escaped quotes (`\"`, `\'`) as a JSON or C string would unescape them.
+    if cur.contains("\\\"") || cur.contains("\\'") {
+        let d = cur.replace("\\\"", "\"").replace("\\'", "'");
+        if d != cur {
+            let mut c = chain.clone();
+            c.push("unescape");
+            push(out, d, c);
+        }
+    }
+    // SQL comment and whitespace folding (`UN/**/ION`, `/*!50000select*/`).
+    if cur.contains("/*") {
+        let d = fold_sql(&cur);
+        if d != cur {
+            let mut c = chain.clone();
+            c.push("sqlfold");
+            push(out, d, c);
+        }
+    }
+    // Base64, only when the whole value looks like it and decodes to text.
+    for candidate in [text, cur.as_str()] {
+        if let Some(d) = base64::decode_text(candidate) {
+            let mut c = base.to_vec();
+            c.push("base64");
+            let again = if url::has_escapes(&d) { Some(url::decode_str(&d, false)) } else { None };
+            push(out, d, c.clone());
+            if let Some(a) = again {
+                c.push("url");
+                push(out, a, c);
+            }
+            break;
+        }
+    }
+    if opts.path {
+        let n = path::normalize(&cur);
+        if n != cur {
+            let mut c = chain.clone();
+            c.push("path");
+            push(out, n, c);
+        }
+    }
+}
+
+/// ASCII lower-casing (the case folding detectors use).
+pub fn fold_case(s: &str) -> String {
+    s.to_ascii_lowercase()
+}
+
+/// Removes SQL block comments (keeping the body of MySQL `/*! ... */` version comments),
+/// replacing each with a space as SQL engines do, then collapses runs of whitespace.
+/// Bounded by the input length.
+pub fn fold_sql(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b.get(i).copied().unwrap_or(0);
+        if c == b'/' && b.get(i + 1) == Some(&b'*') {
+            let start = i + 2;
+            let end = find_from(b, start, b"*/");
+            let body_end = end.unwrap_or(b.len());
+            if b.get(start) == Some(&b'!') {
+                // MySQL executable comment: keep the body, minus an optional version number.
+                let mut j = start + 1;
+                while j < body_end && b.get(j).is_some_and(|d| d.is_ascii_digit()) {
+                    j += 1;
+                }
+                out.push(b' ');
+                out.extend_from_slice(b.get(j..body_end).unwrap_or_default());
+                out.push(b' ');
+            } else {
+                out.push(b' ');
+            }
+            i = end.map(|e| e + 2).unwrap_or(b.len());
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    // Collapse whitespace.
+    let mut folded: Vec<u8> = Vec::with_capacity(out.len());
+    let mut ws = false;
+    for c in out {
+        if c.is_ascii_whitespace() {
+            if !ws {
+                folded.push(b' ');
+            }
+            ws = true;
+        } else {
+            folded.push(c);
+            ws = false;
+        }
+    }
+    String::from_utf8_lossy(&folded).into_owned()
+}
+
+/// Position of `needle` in `hay` at or after `from`.
+pub fn find_from(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let rest = hay.get(from..)?;
+    memchr::memmem::find(rest, needle).map(|p| p + from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vs(s: &str) -> Vec<Variant> {
+        let mut out = Vec::new();
+        variants(s, &[], DecodeOpts::default(), &mut out);
+        out
+    }
+
+    #[test]
+    fn double_url_then_decoders_listed() {
+        let v = vs("%253Cscript%253E");
+        assert_eq!(v[0].text, "%253Cscript%253E");
+        let last = v.iter().find(|x| x.text == "<script>").expect("decoded");
+        assert_eq!(last.decoders, vec!["url", "url"]);
+    }
+
+    #[test]
+    fn html_then_js() {
+        let v = vs("&lt;img src=x onerror=\\u0061lert(1)&gt;");
+        assert!(v.iter().any(|x| x.text == "<img src=x onerror=alert(1)>" && x.decoders == vec!["html", "js"]), "{v:?}");
+    }
+
+    #[test]
+    fn plain_value_has_one_variant() {
+        assert_eq!(vs("hello world").len(), 1);
+    }
+
+    #[test]
+    fn sql_fold() {
+        assert_eq!(fold_sql("UNION/**/SELECT/**/1"), "UNION SELECT 1");
+        assert_eq!(fold_sql("1/*!50000union*/ /*!select*/ 2"), "1 union select 2");
+        assert_eq!(fold_sql("a /* open"), "a ");
+    }
+
+    #[test]
+    fn base64_variant() {
+        let v = vs("PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==");
+        assert!(v.iter().any(|x| x.text == "<script>alert(1)</script>" && x.decoders == vec!["base64"]), "{v:?}");
+        assert_eq!(vs("abcdefgh12345678").len(), 1, "random token is not decoded");
+    }
+
+    #[test]
+    fn unescape_and_invisible() {
+        let v = vs("0\\\"XOR(1)\\\"");
+        assert!(v.iter().any(|x| x.text == "0\"XOR(1)\"" && x.decoders == vec!["unescape"]), "{v:?}");
+        let v = vs("un\u{200B}ion se\u{200B}lect");
+        assert!(v.iter().any(|x| x.text == "union select"), "{v:?}");
+    }
+
+    #[test]
+    fn ctl_stripped() {
+        let v = vs("java\tscript:alert(1)");
+        assert!(v.iter().any(|x| x.text == "javascript:alert(1)"));
+    }
+
+    #[test]
+    fn path_variant() {
+        let mut out = Vec::new();
+        variants("/a/./b//..\\win", &[], DecodeOpts { path: true }, &mut out);
+        assert!(out.iter().any(|x| x.decoders == vec!["path"]), "{out:?}");
+    }
+}

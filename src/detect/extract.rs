@@ -1,0 +1,266 @@
+//! Value extraction: turns a request into the values to inspect, each with its part,
+//! name and location (`path`, `query.<name>`, `header.<name>`, `cookie.<name>`,
+//! `body.<field>`, `body`), and the decoders extraction already applied. Bounded by
+//! `max_args`, `max_depth`; headers that carry no attacker-controlled text are skipped.
+
+use super::Part;
+use crate::config::InspectionConfig;
+use crate::request::body::{classify, BodyKind};
+use crate::request::{json, multipart, query, xml, HttpRequest};
+
+/// Headers whose values are protocol plumbing, not inspected by value detectors (request
+/// level detectors still see every header). `cookie` is parsed into cookies instead.
+const SKIP_HEADERS: &[&str] = &[
+    "accept", "accept-encoding", "accept-language", "accept-charset", "connection", "content-length",
+    "cache-control", "pragma", "upgrade-insecure-requests", "te", "dnt", "keep-alive", "if-modified-since",
+    "if-none-match", "if-match", "if-unmodified-since", "authorization", "proxy-authorization", "cookie",
+    "host", "content-type", "x-server-addr", "x-server-port", "x-request-id", "x-b3-traceid", "x-b3-spanid",
+    "x-b3-parentspanid", "x-b3-sampled", "traceparent", "tracestate", "x-envoy-expected-rq-timeout-ms",
+    "x-envoy-attempt-count", "x-forwarded-proto", "x-forwarded-port", "content-encoding", "transfer-encoding",
+    "priority", "purpose", "sec-purpose",
+];
+/// Maximum header values inspected.
+const MAX_HEADERS: usize = 64;
+/// Maximum length of one header value inspected.
+const MAX_HEADER_LEN: usize = 8192;
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub part: Part,
+    pub name: String,
+    pub location: String,
+    pub text: String,
+    /// Decoders extraction applied beyond the protocol's own (e.g. `overlong`).
+    pub base: Vec<&'static str>,
+}
+
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub fields: Vec<Field>,
+    pub truncated: bool,
+    pub notes: Vec<String>,
+}
+
+impl Extracted {
+    fn add(&mut self, part: Part, name: &str, location: String, text: String, overlong: bool) {
+        if text.is_empty() {
+            return;
+        }
+        let base = if overlong { vec!["overlong"] } else { Vec::new() };
+        self.fields.push(Field { part, name: name.to_string(), location, text, base });
+    }
+
+    fn note(&mut self, n: String) {
+        if self.notes.len() < 16 && !self.notes.contains(&n) {
+            self.notes.push(n);
+        }
+    }
+
+    fn pairs(&mut self, pairs: Vec<query::Pair>, value_part: Part, prefix: &str) {
+        for p in pairs {
+            let loc = format!("{prefix}.{}", p.name);
+            self.add(Part::ArgName, &p.name, loc.clone(), p.name.clone(), p.overlong);
+            self.add(value_part, &p.name, loc, p.value, p.overlong);
+        }
+    }
+}
+
+/// Extracts every value of `req` to inspect.
+pub fn extract(req: &HttpRequest, cfg: &InspectionConfig) -> Extracted {
+    let mut ex = Extracted::default();
+    let mut args_left = cfg.max_args;
+
+    let (path, overlong) = crate::decode::url::decode_component(req.path().as_bytes(), false);
+    ex.add(Part::Path, "", "path".into(), path, overlong);
+
+    if let Some(q) = req.query() {
+        let (pairs, cut) = query::parse_form(q.as_bytes(), args_left);
+        args_left = args_left.saturating_sub(pairs.len());
+        if cut {
+            ex.truncated = true;
+            ex.note(format!("query: more than max_args ({}) arguments", cfg.max_args));
+        }
+        ex.pairs(pairs, Part::QueryValue, "query");
+    }
+
+    let mut seen = 0;
+    for (name, value) in &req.headers {
+        if name == "cookie" {
+            let (pairs, cut) = query::parse_cookies(&String::from_utf8_lossy(value), args_left);
+            args_left = args_left.saturating_sub(pairs.len());
+            if cut {
+                ex.truncated = true;
+                ex.note("cookie: more than max_args cookies".into());
+            }
+            for p in pairs {
+                let loc = format!("cookie.{}", p.name);
+                ex.add(Part::ArgName, &p.name, loc.clone(), p.name.clone(), false);
+                ex.add(Part::Cookie, &p.name, loc, p.value, false);
+            }
+            continue;
+        }
+        if SKIP_HEADERS.contains(&name.as_str()) || name.starts_with("sec-") || name.starts_with(':') {
+            continue;
+        }
+        seen += 1;
+        if seen > MAX_HEADERS {
+            ex.truncated = true;
+            ex.note(format!("headers: more than {MAX_HEADERS} inspected"));
+            break;
+        }
+        let v = value.get(..value.len().min(MAX_HEADER_LEN)).unwrap_or_default();
+        ex.add(Part::Header, name, format!("header.{name}"), String::from_utf8_lossy(v).into_owned(), false);
+    }
+
+    body(req, cfg, args_left, &mut ex);
+    ex
+}
+
+fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Extracted) {
+    let b = req.body.get(..req.body.len().min(cfg.max_body_bytes)).unwrap_or_default();
+    if req.body_truncated || req.body.len() > cfg.max_body_bytes {
+        ex.truncated = true;
+        ex.note(format!("body: inspected the first {} bytes", b.len()));
+    }
+    let ct = req.header("content-type");
+    let (kind, sniffed) = classify(ct.as_deref(), b);
+    if sniffed && !matches!(kind, BodyKind::Text) {
+        ex.note(format!("body: parsed as {} by sniffing", kind_name(&kind)));
+    }
+    let raw = || String::from_utf8_lossy(b).into_owned();
+    match kind {
+        BodyKind::Empty => {}
+        BodyKind::Text => ex.add(Part::BodyRaw, "", "body".into(), raw(), false),
+        BodyKind::Form => {
+            let (pairs, cut) = query::parse_form(b, args_left);
+            if cut {
+                ex.truncated = true;
+                ex.note(format!("body: more than max_args ({}) arguments", cfg.max_args));
+            }
+            ex.pairs(pairs, Part::BodyValue, "body");
+        }
+        BodyKind::Json => {
+            let doc = json::walk(b, cfg.max_depth, args_left);
+            if doc.truncated {
+                ex.truncated = true;
+                ex.note(format!("body: json deeper than max_depth ({}) or more than max_args values", cfg.max_depth));
+            }
+            for it in &doc.items {
+                let loc = if it.is_key {
+                    if it.path.is_empty() { format!("body.{}", it.text) } else { format!("body.{}.{}", it.path, it.text) }
+                } else if it.path.is_empty() {
+                    "body".to_string()
+                } else {
+                    format!("body.{}", it.path)
+                };
+                let part = if it.is_key { Part::ArgName } else { Part::BodyValue };
+                let name = loc.strip_prefix("body.").unwrap_or("");
+                ex.add(part, name, loc.clone(), it.text.clone(), false);
+            }
+            if let Some(e) = doc.error {
+                ex.note(format!("body: invalid json ({e}), inspected raw"));
+                ex.add(Part::BodyRaw, "", "body".into(), raw(), false);
+            }
+        }
+        BodyKind::Multipart(boundary) => {
+            let (parts, cut) = multipart::parse(b, &boundary, args_left);
+            if cut {
+                ex.truncated = true;
+                ex.note("body: more than max_args multipart parts".into());
+            }
+            if parts.is_empty() {
+                ex.note("body: multipart without parts, inspected raw".into());
+                ex.add(Part::BodyRaw, "", "body".into(), raw(), false);
+            }
+            for p in parts {
+                let loc = format!("body.{}", p.name);
+                ex.add(Part::ArgName, &p.name, loc.clone(), p.name.clone(), false);
+                if let Some(f) = &p.filename {
+                    ex.add(Part::BodyValue, "filename", format!("{loc}.filename"), f.clone(), false);
+                }
+                for (h, v) in &p.headers {
+                    if h != "content-disposition" && h != "content-type" {
+                        ex.add(Part::Header, h, format!("{loc}.{h}"), v.clone(), false);
+                    }
+                }
+                ex.add(Part::BodyValue, &p.name, loc, p.content, false);
+            }
+        }
+        BodyKind::Xml => {
+            let doc = xml::parse(b, cfg.max_depth, args_left);
+            if doc.truncated {
+                ex.truncated = true;
+                ex.note(format!("body: xml deeper than max_depth ({}) or more than max_args values", cfg.max_depth));
+            }
+            for it in doc.items {
+                let loc = format!("body.{}", it.path);
+                let name = it.path.rsplit(['.', '@']).next().unwrap_or("").to_string();
+                ex.add(Part::BodyValue, &name, loc, it.text, false);
+            }
+            if sniffed {
+                // Markup without an XML Content-Type (HTML injection in a raw body): the
+                // tags themselves matter.
+                ex.add(Part::BodyRaw, "", "body".into(), raw(), false);
+            }
+        }
+    }
+}
+
+fn kind_name(k: &BodyKind) -> &'static str {
+    match k {
+        BodyKind::Empty => "empty",
+        BodyKind::Form => "form",
+        BodyKind::Json => "json",
+        BodyKind::Multipart(_) => "multipart",
+        BodyKind::Xml => "xml",
+        BodyKind::Text => "text",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(uri: &str, headers: &[(&str, &str)], body: &str) -> HttpRequest {
+        HttpRequest {
+            method: "POST".into(),
+            uri: uri.into(),
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())).collect(),
+            body: body.as_bytes().to_vec(),
+            body_bytes: body.len() as u64,
+            body_truncated: false,
+        }
+    }
+
+    fn locs(ex: &Extracted) -> Vec<(String, String)> {
+        ex.fields.iter().map(|f| (f.location.clone(), f.text.clone())).collect()
+    }
+
+    #[test]
+    fn all_parts() {
+        let r = req(
+            "/a%20b/c?x=1&y[]=%27",
+            &[("user-agent", "ua"), ("accept-encoding", "gzip"), ("cookie", "s=v; t=w"), ("content-type", "application/json")],
+            r#"{"k":{"n":"v"}}"#,
+        );
+        let ex = extract(&r, &InspectionConfig::default());
+        let l = locs(&ex);
+        for want in [("path", "/a b/c"), ("query.x", "1"), ("query.y[]", "'"), ("header.user-agent", "ua"), ("cookie.t", "w"), ("body.k.n", "v"), ("body.k", "k")] {
+            assert!(l.contains(&(want.0.to_string(), want.1.to_string())), "{want:?} not in {l:?}");
+        }
+        assert!(!l.iter().any(|(k, _)| k.starts_with("header.accept")));
+    }
+
+    #[test]
+    fn limits_and_sniffing() {
+        let cfg = InspectionConfig { max_args: 2, ..Default::default() };
+        let ex = extract(&req("/?a=1&b=2&c=3", &[], ""), &cfg);
+        assert!(ex.truncated);
+        let ex = extract(&req("/", &[], "<script>alert(1)</script>"), &InspectionConfig::default());
+        assert!(locs(&ex).contains(&("body".into(), "<script>alert(1)</script>".into())));
+        let ex = extract(&req("/", &[("content-type", "multipart/form-data; boundary=B")], "--B\r\ncontent-disposition: form-data; name=\"f\"; filename=\"x.php\"\r\n\r\ndata\r\n--B--"), &InspectionConfig::default());
+        let l = locs(&ex);
+        assert!(l.contains(&("body.f.filename".into(), "x.php".into())), "{l:?}");
+        assert!(l.contains(&("body.f".into(), "data".into())), "{l:?}");
+    }
+}

@@ -1,0 +1,719 @@
+//! SQL injection detection on top of the SQL lexer (`lexer`). Each value is evaluated in the
+//! three contexts an injection lands in: bare (`id=<v>`), inside `'…'` and inside `"…"`.
+//! In a quoted context the value must first *break out* of the string (a quote followed by
+//! an operator, logic word, `;`, a clause keyword or a comment), which is what keeps plain
+//! English with apostrophes ("O'Reilly and sons") quiet. Then structures are recognised on
+//! the token sequence, anywhere in it (not a fixed 5-token fingerprint, so wrapping a
+//! payload in `[...]` or stacking it after `show warnings;` does not hide it):
+//! tautologies and boolean conditions, UNION SELECT, stacked queries (with a grammar check
+//! of the statement), comment truncation, time-based and error-based functions, subqueries,
+//! system objects, ORDER BY probing, and dialect tricks (`||`, `::`, `CHR()`, `/*!`).
+
+pub mod lexer;
+
+use super::{Hit, Value};
+use lexer::{Kind, Kw, Tok};
+
+const CLASS: &str = "sqli";
+
+/// Functions that delay: a call with a numeric argument is time-based blind injection.
+const TIME_FUNCS: &[&str] = &["sleep", "benchmark", "pg_sleep", "pg_sleep_for", "receive_message", "randomblob", "dbms_lock"];
+/// Functions used almost only to leak data through errors or to reach the system.
+const ERROR_FUNCS: &[&str] = &[
+    "extractvalue", "updatexml", "name_const", "gtid_subset", "gtid_subtract", "geometrycollection", "multipoint",
+    "multilinestring", "multipolygon", "linestring", "polygon", "json_keys", "exp", "xmltype", "get_host_name",
+    "get_host_address", "drithsx", "sys_context", "getmappingxpath", "xp_cmdshell", "load_file", "pg_read_file",
+    "lo_import", "lo_export", "utl_http", "utl_inaddr", "dbms_xmlgen", "dbms_java", "ordsys", "make_set", "elt",
+    "procedure_analyse", "row_to_json", "query_to_xml", "openrowset", "opendatasource", "xp_dirtree", "sp_oacreate",
+    "sp_executesql", "sp_makewebtask", "unhex", "floor", "rand",
+];
+/// Information functions with empty argument lists.
+const INFO_FUNCS: &[&str] = &[
+    "database", "version", "user", "current_user", "system_user", "session_user", "schema", "db_name", "user_name",
+    "host_name", "suser_name", "suser_sname", "current_database", "connection_id", "last_insert_id", "sqlite_version",
+];
+/// Niladic information words (no parentheses needed).
+const INFO_WORDS: &[&str] = &["current_user", "session_user", "system_user", "current_schema", "current_database", "current_role", "user"];
+/// Functions attackers use to extract data bit by bit in boolean blind injection.
+const BLIND_FUNCS: &[&str] = &[
+    "substring", "substr", "mid", "ascii", "ord", "char", "chr", "length", "char_length", "hex", "bin", "concat",
+    "concat_ws", "group_concat", "string_agg", "listagg", "instr", "locate", "position", "left", "right", "count",
+    "if", "iif", "ifnull", "isnull", "coalesce", "nullif", "strcmp", "cast", "convert", "lower", "upper", "reverse",
+];
+/// Names of system catalogs and objects.
+const SYSTEM_OBJECTS: &[&str] = &[
+    "information_schema", "sysobjects", "syscolumns", "sysusers", "sysdatabases", "sysprocesses", "pg_catalog",
+    "pg_shadow", "pg_user", "pg_tables", "pg_database", "sqlite_master", "sqlite_schema", "msysobjects", "msysaccessobjects",
+    "all_tables", "user_tables", "dba_users", "all_users", "all_tab_columns", "user_tab_columns", "v$version", "sys.tables",
+    "xp_cmdshell", "xp_regread", "xp_dirtree", "sp_password", "sp_executesql", "sp_oacreate", "master..", "mysql.user",
+    "@@version", "@@datadir", "@@hostname", "@@basedir", "@@servername", "@@tmpdir", "@@global", "@@session",
+    "@@version_compile_os", "@@spid", "@@language", "msdb", "tempdb", "mysql.db", "pg_namespace", "pg_proc", "sysibm",
+    "syscat", "rdb$database",
+];
+
+/// Scans one value for SQL injection.
+pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
+    let text = v.text;
+    if text.len() < 2 {
+        return;
+    }
+    let mut toks: Vec<Tok<'_>> = Vec::new();
+    let mut hits: Vec<Hit> = Vec::new();
+    for ctx in [None, Some(b'\''), Some(b'"'), Some(b'`')] {
+        if let Some(q) = ctx {
+            if memchr::memchr(q, text.as_bytes()).is_none() {
+                continue;
+            }
+        }
+        lexer::lex(text, ctx, &mut toks);
+        analyze(text, &toks, ctx.is_some(), &mut hits);
+    }
+    if text.contains("/*!") && hits.iter().any(|h| h.score >= 2) {
+        add(&mut hits, "sqli.mysql-version-comment", 3, 1, "/*!");
+    }
+    for h in hits {
+        if !out.iter().any(|o| o.rule == h.rule) {
+            out.push(h);
+        }
+    }
+}
+
+fn add(hits: &mut Vec<Hit>, rule: &'static str, score: u32, paranoia: u8, evidence: &str) {
+    match hits.iter_mut().find(|h| h.rule == rule) {
+        Some(h) => {
+            if score > h.score {
+                h.score = score;
+                h.evidence = clip(evidence);
+            }
+        }
+        None => hits.push(Hit { rule, class: CLASS, score, paranoia, evidence: clip(evidence) }),
+    }
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(120).collect()
+}
+
+/// A significant (non-comment) token and whether a comment follows it.
+#[derive(Clone, Copy)]
+struct Sig<'a> {
+    t: Tok<'a>,
+    comment_after: bool,
+    /// The text of the first comment after the token.
+    comment: &'a str,
+}
+
+fn is_word(t: &Tok<'_>, kw: Kw) -> bool {
+    t.kind == Kind::Word(kw)
+}
+
+fn in_list(t: &Tok<'_>, list: &[&str]) -> bool {
+    list.iter().any(|w| t.text.eq_ignore_ascii_case(w))
+}
+
+fn is_cmp(t: &Tok<'_>) -> bool {
+    match t.kind {
+        Kind::Op => matches!(t.text, "=" | "<" | ">" | "<=" | ">=" | "<>" | "!=" | "<=>" | "!<" | "!>"),
+        Kind::Word(Kw::Cmp) => true,
+        _ => false,
+    }
+}
+
+fn is_logic(t: &Tok<'_>) -> bool {
+    match t.kind {
+        Kind::Word(Kw::Logic) => !t.is("not"),
+        Kind::Word(Kw::Having | Kw::Where) => true,
+        Kind::Op => matches!(t.text, "||" | "&&"),
+        _ => false,
+    }
+}
+
+/// What an operand is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Operand {
+    /// A literal or a value-producing expression (number, string, variable, call).
+    Lit,
+    /// A bare identifier (or English word).
+    Ident,
+    /// A subquery.
+    Sub,
+}
+
+/// Index after the parenthesised group opening at `i` (which must be `(`).
+fn skip_parens(s: &[Sig<'_>], i: usize) -> usize {
+    let mut depth = 0usize;
+    let mut j = i;
+    while let Some(x) = s.get(j) {
+        match x.t.kind {
+            Kind::LParen => depth += 1,
+            Kind::RParen => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return j + 1;
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    s.len()
+}
+
+/// Parses an operand at `j`: its type and the index after it.
+fn operand(s: &[Sig<'_>], mut j: usize) -> Option<(Operand, usize)> {
+    // Unary prefixes and opening parens.
+    let mut guard = 0;
+    let mut opened = 0usize;
+    while let Some(x) = s.get(j) {
+        let unary = (x.t.kind == Kind::Op && matches!(x.t.text, "!" | "~" | "-" | "+")) || x.t.is("not") || x.t.is("binary");
+        if (unary || x.t.kind == Kind::LParen) && guard < 8 {
+            if x.t.kind == Kind::LParen && s.get(j + 1).is_some_and(|n| is_word(&n.t, Kw::Select)) {
+                return Some((Operand::Sub, skip_parens(s, j)));
+            }
+            if x.t.kind == Kind::LParen {
+                opened += 1;
+            }
+            j += 1;
+            guard += 1;
+            continue;
+        }
+        break;
+    }
+    let x = s.get(j)?;
+    let (kind, mut next) = match x.t.kind {
+        Kind::Num | Kind::Str { .. } | Kind::Var | Kind::Word(Kw::Literal) => (Operand::Lit, j + 1),
+        Kind::Func => (Operand::Lit, skip_parens(s, j + 1)),
+        Kind::Word(Kw::None) => (Operand::Ident, j + 1),
+        Kind::Word(Kw::Select) => (Operand::Sub, s.len()),
+        _ => return None,
+    };
+    // Qualified names (`t.col`) and arithmetic (`1+1`).
+    while let (Some(a), Some(b)) = (s.get(next), s.get(next + 1)) {
+        if a.t.kind == Kind::Dot && matches!(b.t.kind, Kind::Word(_) | Kind::Func) {
+            next += 2;
+        } else if a.t.kind == Kind::Op && matches!(a.t.text, "+" | "-" | "*" | "/" | "%" | "^" | "&" | "|" | "<<" | ">>" | "::")
+            && matches!(b.t.kind, Kind::Num | Kind::Str { .. } | Kind::Var | Kind::Func | Kind::Word(_))
+        {
+            next += 2;
+            if b.t.kind == Kind::Func {
+                next = skip_parens(s, next);
+            }
+        } else {
+            break;
+        }
+    }
+    while opened > 0 && s.get(next).is_some_and(|t| t.t.kind == Kind::RParen) {
+        next += 1;
+        opened -= 1;
+    }
+    Some((kind, next))
+}
+
+fn span<'a>(text: &'a str, s: &[Sig<'_>], from: usize, to: usize) -> &'a str {
+    let a = s.get(from).map(|x| x.t.start).unwrap_or(0);
+    let last = to.min(s.len()).saturating_sub(1).max(from);
+    let b = s.get(last).map(|x| x.t.end).unwrap_or(text.len());
+    let a = a.saturating_sub(if s.get(from).is_some_and(|x| matches!(x.t.kind, Kind::Str { .. })) { 1 } else { 0 });
+    text.get(a..b.max(a)).unwrap_or(text)
+}
+
+/// Whether the token at `i` ends an expression (end, comment after the previous token,
+/// closing paren, `;`, a logic word, a clause keyword).
+fn ends_expr(s: &[Sig<'_>], i: usize) -> bool {
+    if s.get(i.wrapping_sub(1)).is_some_and(|p| p.comment_after) {
+        return true;
+    }
+    match s.get(i) {
+        None => true,
+        Some(x) => matches!(
+            x.t.kind,
+            Kind::RParen | Kind::Semi | Kind::Word(Kw::Logic | Kw::Limit | Kw::OrderGroup | Kw::Union | Kw::Having | Kw::Into)
+        ) || (x.t.kind == Kind::Op && matches!(x.t.text, "||" | "&&")),
+    }
+}
+
+// One arm per token kind reads better than guards spread over the match.
+#[allow(clippy::collapsible_match)]
+fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
+    let mut s: Vec<Sig<'_>> = Vec::with_capacity(toks.len());
+    let mut leading_comment = false;
+    for t in toks {
+        if t.kind == Kind::Comment {
+            match s.last_mut() {
+                Some(l) => {
+                    if !l.comment_after {
+                        l.comment = t.text;
+                    }
+                    l.comment_after = true;
+                }
+                None => leading_comment = true,
+            }
+        } else {
+            s.push(Sig { t: *t, comment_after: false, comment: "" });
+        }
+    }
+    let _ = leading_comment;
+    let base = if quoted {
+        // The value must close the string and continue as SQL.
+        match s.first() {
+            Some(x) if x.t.kind == (Kind::Str { closed: true }) => {}
+            _ => return,
+        }
+        let mut k = 1;
+        while s.get(k).is_some_and(|x| x.t.kind == Kind::RParen) {
+            k += 1;
+        }
+        let last = s.get(k - 1).copied();
+        if let Some(l) = last.filter(|l| l.comment_after) {
+            // `admin'--`, `x')#`, `1' -- -`: strong when the broken-out string is one token
+            // and the comment is empty or starts like a terminator; `FOO BAR'#2` is weaker.
+            let body = l.comment.trim_start_matches(['-', '#', '/', '*']);
+            let terse = body.is_empty() || body.starts_with(|c: char| c.is_whitespace() || c == '-' || c == '+' || c == '*');
+            let word = s.first().is_some_and(|f| !f.t.text.contains(char::is_whitespace));
+            add(hits, "sqli.comment-truncation", if terse && word { 5 } else { 3 }, 1, span(text, &s, 0, k + 1));
+        }
+        if s.get(k).is_some_and(|x| x.t.kind == Kind::Semi && x.comment_after) && s.len() == k + 1 {
+            add(hits, "sqli.comment-truncation", 5, 1, span(text, &s, 0, k + 1));
+        }
+        let next_ok = match s.get(k) {
+            None => false,
+            Some(x) => match x.t.kind {
+                Kind::Word(kw) => matches!(
+                    kw,
+                    Kw::Logic | Kw::Cmp | Kw::Union | Kw::OrderGroup | Kw::Having | Kw::Limit | Kw::Into | Kw::Where | Kw::From | Kw::Statement
+                ) || x.t.is("procedure") || x.t.is("goto") || x.t.is("as"),
+                Kind::Op | Kind::Semi => true,
+                Kind::Comma => s.get(k + 1).is_some_and(|n| matches!(n.t.kind, Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) | Kind::Func | Kind::LParen | Kind::Var)),
+                Kind::Func => in_list(&x.t, TIME_FUNCS) || in_list(&x.t, ERROR_FUNCS) || in_list(&x.t, BLIND_FUNCS) || in_list(&x.t, INFO_FUNCS),
+                _ => false,
+            },
+        };
+        if !next_ok {
+            // An unusual continuation: only unmistakable functions and objects count.
+            specific_only(text, &s, k, hits);
+            return;
+        }
+        add(hits, "sqli.quote-break", 2, 1, span(text, &s, 0, k + 2));
+        // `'-'`, `' LIKE 'b`, `'||'`: an operation on the broken-out string and another string.
+        if s.get(k).is_some_and(|x| x.t.kind == Kind::Op || x.t.kind == Kind::Word(Kw::Cmp))
+            && s.get(k + 1).is_some_and(|x| matches!(x.t.kind, Kind::Str { .. }))
+        {
+            add(hits, "sqli.string-operation", 2, 2, span(text, &s, 0, k + 2));
+        }
+        k
+    } else {
+        0
+    };
+    let sl = &s;
+    for i in base..s.len() {
+        let Some(x) = s.get(i) else { break };
+        let prev = if i > 0 { s.get(i - 1) } else { None };
+        match x.t.kind {
+            Kind::Word(Kw::Union) => {
+                let mut j = i + 1;
+                while s.get(j).is_some_and(|n| matches!(n.t.kind, Kind::Word(Kw::AllDistinct) | Kind::LParen)) {
+                    j += 1;
+                }
+                if s.get(j).is_some_and(|n| is_word(&n.t, Kw::Select)) {
+                    add(hits, "sqli.union-select", 5, 1, span(text, sl, i, j + 3));
+                }
+            }
+            Kind::Semi => stacked(text, sl, i, hits),
+            Kind::Word(Kw::Statement) if i == base => stacked(text, sl, i.wrapping_sub(1), hits),
+            Kind::Word(Kw::Statement) if i == 1 && !quoted && prev.is_some_and(|p| p.t.kind == Kind::Num) => stacked(text, sl, 0, hits),
+            Kind::Func => function(text, sl, i, prev, hits),
+            Kind::Word(Kw::Select) => select(text, sl, i, base, prev, hits),
+            Kind::Word(Kw::Statement) if x.t.is("waitfor") => {
+                if s.get(i + 1).is_some_and(|n| n.t.is("delay") || n.t.is("time")) && s.get(i + 2).is_some_and(|n| matches!(n.t.kind, Kind::Str { .. })) {
+                    add(hits, "sqli.time-blind", 5, 1, span(text, sl, i, i + 3));
+                }
+            }
+            Kind::Word(Kw::OrderGroup) => {
+                let after_value = i == base || prev.is_some_and(|p| matches!(p.t.kind, Kind::Num | Kind::Str { .. } | Kind::RParen));
+                if after_value
+                    && s.get(i + 1).is_some_and(|n| is_word(&n.t, Kw::By))
+                    && s.get(i + 2).is_some_and(|n| n.t.kind == Kind::Num || n.t.kind == Kind::Func)
+                {
+                    add(hits, "sqli.order-by-probe", 5, 1, span(text, sl, i, i + 3));
+                }
+            }
+            Kind::Word(Kw::Into) => {
+                if s.get(i + 1).is_some_and(|n| n.t.is("outfile") || n.t.is("dumpfile")) {
+                    add(hits, "sqli.into-outfile", 5, 1, span(text, sl, i, i + 3));
+                }
+            }
+            Kind::Word(Kw::Other) if x.t.is("case") => {
+                if s.get(i + 1).is_some_and(|n| n.t.is("when")) {
+                    let then = s.iter().skip(i + 2).take(12).position(|n| n.t.is("then"));
+                    if let Some(p) = then {
+                        let cond = s.get(i + 2..i + 2 + p).unwrap_or_default();
+                        if cond.iter().any(|c| is_cmp(&c.t)) {
+                            add(hits, "sqli.conditional", 3, 1, span(text, sl, i, i + 3 + p));
+                        }
+                    }
+                }
+            }
+            Kind::Op if x.t.text == "::" => {
+                if prev.is_some_and(|p| matches!(p.t.kind, Kind::Num | Kind::Str { .. } | Kind::RParen))
+                    && s.get(i + 1).is_some_and(|n| matches!(n.t.kind, Kind::Word(_)))
+                {
+                    add(hits, "sqli.pg-cast", 2, 2, span(text, sl, i.saturating_sub(1), i + 2));
+                }
+            }
+            Kind::Num => {
+                if !quoted && i == 0 && x.comment_after && s.len() == 1 {
+                    add(hits, "sqli.comment-after-number", 2, 2, text);
+                }
+            }
+            _ => {}
+        }
+        if is_logic(&x.t) {
+            logic(text, sl, i, base, quoted, prev, hits);
+        }
+        if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && in_list(&x.t, SYSTEM_OBJECTS) {
+            add(hits, "sqli.system-object", 5, 1, x.t.text);
+        }
+        if x.t.kind == Kind::Word(Kw::None) && x.t.is("mysql") && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.is("user") || n.t.is("db")) {
+            add(hits, "sqli.system-object", 5, 1, span(text, sl, i, i + 3));
+        }
+        if x.t.kind == Kind::Word(Kw::None) && x.t.is("master") && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.kind == Kind::Dot) {
+            add(hits, "sqli.system-object", 5, 1, span(text, sl, i, i + 4));
+        }
+    }
+}
+
+/// After a string break with an unusual continuation: only SQL-specific functions and
+/// system objects (no structure rules).
+fn specific_only(text: &str, s: &[Sig<'_>], from: usize, hits: &mut Vec<Hit>) {
+    for i in from..s.len() {
+        let Some(x) = s.get(i) else { break };
+        if x.t.kind == Kind::Func && (in_list(&x.t, TIME_FUNCS) || in_list(&x.t, ERROR_FUNCS)) {
+            let prev = if i > 0 { s.get(i - 1) } else { None };
+            function(text, s, i, prev, hits);
+        }
+        if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && in_list(&x.t, SYSTEM_OBJECTS) {
+            add(hits, "sqli.system-object", 5, 1, x.t.text);
+        }
+    }
+}
+
+/// `or`/`and`/`xor`/`||`/`&&`/`having` at `i`: a condition after it.
+fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: Option<&Sig<'_>>, hits: &mut Vec<Hit>) {
+    let x = match s.get(i) {
+        Some(x) => x,
+        None => return,
+    };
+    // How much the left side says: a value (strong), the start of the value (a fragment
+    // appended to the query), or a word (then only literal-vs-literal conditions count).
+    let lhs_value = (quoted && i == base)
+        || x.t.is("having")
+        || x.t.is("where")
+        || prev.is_some_and(|p| matches!(p.t.kind, Kind::Num | Kind::Str { .. } | Kind::RParen | Kind::Var | Kind::Word(Kw::Literal)));
+    let lhs_start = !quoted && i == 0;
+    let lhs_word = prev.is_some_and(|p| p.t.kind == Kind::Word(Kw::None));
+    if !(lhs_value || lhs_start || lhs_word) {
+        return;
+    }
+    let or_like = x.t.is("or") || x.t.text == "||" || x.t.is("xor");
+    let rule = if or_like { "sqli.tautology" } else { "sqli.boolean-blind" };
+    let Some((a, j)) = operand(s, i + 1) else { return };
+    let a_text = s.get(i + 1).map(|t| t.t.text).unwrap_or("");
+    if a == Operand::Sub {
+        add(hits, "sqli.subquery", 5, 1, span(text, s, i, j));
+        return;
+    }
+    if let Some(op) = s.get(j) {
+        if is_cmp(&op.t) {
+            if let Some((b, k)) = operand(s, j + 1) {
+                let b_text = s.get(j + 1).map(|t| t.t.text).unwrap_or("");
+                let commented = s.get(j..k).unwrap_or_default().iter().any(|t| t.comment_after);
+                let strong = if lhs_value || (lhs_start && commented) {
+                    matches!((a, b), (Operand::Lit, Operand::Lit) | (Operand::Ident, Operand::Lit) | (Operand::Lit, Operand::Ident) | (_, Operand::Sub))
+                        || (a == Operand::Ident && b == Operand::Ident && a_text.eq_ignore_ascii_case(b_text))
+                } else {
+                    matches!((a, b), (Operand::Lit, Operand::Lit) | (_, Operand::Sub)) || (a == Operand::Ident && b == Operand::Ident && a_text.eq_ignore_ascii_case(b_text))
+                };
+                if strong {
+                    add(hits, rule, 5, 1, span(text, s, i, k));
+                }
+                return;
+            }
+            // `' or 1=` at the end (the original query supplies the rest).
+            if a == Operand::Lit && j + 1 >= s.len() {
+                add(hits, rule, 3, 1, span(text, s, i, j + 1));
+            }
+            return;
+        }
+    }
+    if a == Operand::Lit && ends_expr(s, j) {
+        // A comment right after the literal (or after the parens closing it).
+        let mut c = j;
+        while s.get(c).is_some_and(|t| t.t.kind == Kind::RParen) {
+            c += 1;
+        }
+        let commented = s.get(j.wrapping_sub(1)..c).unwrap_or_default().iter().any(|p| p.comment_after);
+        // A truthy number or keyword makes a tautology; a bare string is weaker.
+        let a_tok = s.get(j.wrapping_sub(1)).map(|t| t.t);
+        let truthy = a_tok.is_some_and(|t| matches!(t.kind, Kind::Num | Kind::Word(Kw::Literal) | Kind::Func | Kind::Var));
+        let score = if (commented && (lhs_value || lhs_start)) || (quoted && lhs_value && truthy) {
+            5
+        } else if lhs_value {
+            2
+        } else {
+            0
+        };
+        if score > 0 {
+            add(hits, rule, score, 1, span(text, s, i, j));
+        }
+    }
+}
+
+/// `;` at `i`: a stacked statement that parses as one.
+fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
+    // `i` is the `;` (or `usize::MAX` for a statement at the start of the value).
+    let i = i.wrapping_add(1).wrapping_sub(1);
+    let Some(st) = s.get(i.wrapping_add(1)) else { return };
+    let n1 = s.get(i.wrapping_add(2));
+    let n2 = s.get(i.wrapping_add(3));
+    let word = |t: Option<&Sig<'_>>, list: &[&str]| t.is_some_and(|x| in_list(&x.t, list));
+    let ok = match st.t.kind {
+        Kind::Word(Kw::Select) => select_list_item(s, i.wrapping_add(2)),
+        Kind::Func => (st.t.is("if") || st.t.is("iif")) && n1.is_some_and(|n| n.t.kind == Kind::LParen) && s.iter().skip(i.wrapping_add(3)).take(6).any(|t| is_cmp(&t.t)),
+        Kind::Word(Kw::Statement) => {
+            let w = st.t.text.to_ascii_lowercase();
+            match w.as_str() {
+                "insert" | "replace" => word(n1, &["into"]) || (w == "insert" && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["values", "select"])),
+                "update" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(_))) && (word(n2, &["set"]) || s.get(i.wrapping_add(5)).is_some_and(|n| n.t.is("set"))),
+                "delete" => (word(n1, &["from"]) && s.iter().skip(i.wrapping_add(3)).any(|n| n.t.is("where") || n.t.kind == Kind::Semi || n.comment_after))
+                    || (i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "where"])),
+                "drop" if i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && (n2.is_none() || st.comment_after || n1.is_some_and(|n| n.comment_after)) => true,
+                "drop" | "create" | "alter" | "truncate" => word(
+                    n1,
+                    &["table", "database", "schema", "procedure", "function", "user", "view", "index", "trigger", "login", "role", "temporary", "or", "definer", "event", "sequence"],
+                ),
+                "exec" | "execute" => n1.is_some_and(|n| {
+                    matches!(n.t.kind, Kind::Func | Kind::Var | Kind::LParen | Kind::Str { .. })
+                        || (n.t.kind == Kind::Word(Kw::None)
+                            && (["xp_", "sp_", "master", "dbo", "sys"].iter().any(|p| n.t.text.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)))
+                                || n2.is_some_and(|m| matches!(m.t.kind, Kind::Dot | Kind::Var | Kind::Str { .. } | Kind::Num))))
+                }),
+                "declare" => n1.is_some_and(|n| n.t.kind == Kind::Var),
+                "shutdown" => n1.is_none() || word(n1, &["with"]) || st.comment_after,
+                "show" => word(
+                    n1,
+                    &["warnings", "errors", "tables", "databases", "schemas", "variables", "grants", "processlist", "columns", "status", "full", "global", "session", "create", "master", "slave", "binary", "users", "privileges", "engines", "plugins", "triggers", "events", "indexes", "index", "table"],
+                ),
+                "waitfor" => word(n1, &["delay", "time"]),
+                "set" => n1.is_some_and(|n| n.t.kind == Kind::Var) || (word(n1, &["global", "session", "password", "names"])),
+                "call" => n1.is_some_and(|n| n.t.kind == Kind::Func),
+                "load" => word(n1, &["data", "xml"]),
+                "grant" | "revoke" => word(n1, &["all", "select", "insert", "update", "delete", "execute", "usage", "file", "super"]),
+                "use" => n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && (n2.is_none() || n2.is_some_and(|n| n.t.kind == Kind::Semi)),
+                "kill" => n1.is_some_and(|n| n.t.kind == Kind::Num),
+                "copy" => n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "to"]),
+                "dbcc" | "backup" | "restore" | "prepare" | "handler" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(_))),
+                _ => false,
+            }
+        }
+        _ => false,
+    };
+    if ok {
+        let from = if i == usize::MAX { 0 } else { i };
+        add(hits, "sqli.stacked-query", 5, 1, span(text, s, from, from + 4));
+    }
+}
+
+/// Whether the token at `j` starts a plausible SELECT list item.
+fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
+    let Some(x) = s.get(j) else { return false };
+    let follow = s.get(j + 1);
+    let follow_ok = |f: Option<&Sig<'_>>| {
+        f.map_or(true, |f| {
+            matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Op | Kind::RParen | Kind::Semi | Kind::Word(Kw::From | Kw::Into | Kw::Where | Kw::Limit | Kw::Union))
+        }) || x.comment_after
+    };
+    match x.t.kind {
+        Kind::Func | Kind::Var | Kind::LParen => true,
+        Kind::Op => x.t.text == "*" || (matches!(x.t.text, "-" | "+" | "~" | "!") && follow.is_some_and(|f| matches!(f.t.kind, Kind::Num | Kind::Func | Kind::Str { .. } | Kind::Var))),
+        Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) => follow_ok(follow),
+        Kind::Word(Kw::AllDistinct) => true,
+        Kind::Word(Kw::None) => {
+            follow.is_some_and(|f| matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Word(Kw::From | Kw::Into)))
+                || (in_list(&x.t, INFO_WORDS) && follow_ok(follow))
+        }
+        _ => false,
+    }
+}
+
+/// `select` at `i`: a query or subquery in a place SQL would put it.
+fn select(text: &str, s: &[Sig<'_>], i: usize, base: usize, prev: Option<&Sig<'_>>, hits: &mut Vec<Hit>) {
+    let placed = i == base
+        || prev.is_some_and(|p| {
+            matches!(
+                p.t.kind,
+                Kind::LParen | Kind::Semi | Kind::Op | Kind::Comma | Kind::Word(Kw::Union | Kw::AllDistinct | Kw::Logic | Kw::Cmp | Kw::Literal)
+            ) || (p.t.kind == Kind::Word(Kw::Other) && (p.t.is("exists") || p.t.is("then") || p.t.is("else") || p.t.is("as")))
+        });
+    if !placed || !select_list_item(s, i + 1) {
+        return;
+    }
+    let sub = prev.is_some_and(|p| p.t.kind == Kind::LParen);
+    let from = s.iter().skip(i + 1).take(40).position(|n| is_word(&n.t, Kw::From));
+    if sub {
+        add(hits, "sqli.subquery", 5, 1, span(text, s, i.saturating_sub(1), i + 4));
+    } else if let Some(p) = from {
+        // `select … from <name>`.
+        if s.get(i + 2 + p).is_some_and(|n| matches!(n.t.kind, Kind::Word(_) | Kind::LParen | Kind::Var | Kind::Func)) {
+            add(hits, "sqli.select-from", 5, 1, span(text, s, i, i + 3 + p));
+        }
+    } else if i == base {
+        let strong = s.get(i + 1).is_some_and(|n| matches!(n.t.kind, Kind::Func | Kind::Var) || (n.t.kind == Kind::Op && n.t.text == "*") || in_list(&n.t, INFO_WORDS))
+            || s.get(i + 2).is_some_and(|n| n.t.kind == Kind::Comma);
+        add(hits, "sqli.select", if strong { 5 } else { 2 }, 1, span(text, s, i, i + 4));
+    }
+}
+
+/// A function call at `i`.
+fn function(text: &str, s: &[Sig<'_>], i: usize, prev: Option<&Sig<'_>>, hits: &mut Vec<Hit>) {
+    let Some(x) = s.get(i) else { return };
+    let arg = s.get(i + 2);
+    let end = skip_parens(s, i + 1);
+    let qualified = prev.is_some_and(|p| p.t.kind == Kind::Dot);
+    if in_list(&x.t, TIME_FUNCS) {
+        let numeric = arg.is_some_and(|a| matches!(a.t.kind, Kind::Num | Kind::LParen | Kind::Func | Kind::Var | Kind::Word(Kw::Select)))
+            || (x.t.is("receive_message") && qualified);
+        if numeric {
+            add(hits, "sqli.time-blind", 5, 1, span(text, s, i, end));
+        }
+        return;
+    }
+    if in_list(&x.t, ERROR_FUNCS) {
+        let (score, generic) = match x.t.text.to_ascii_lowercase().as_str() {
+            "exp" => (if arg.is_some_and(|a| a.t.text == "~") { 5 } else { 0 }, true),
+            "floor" | "rand" => (if s.iter().skip(i).take(12).any(|n| n.t.is("rand")) && s.iter().skip(i).take(20).any(|n| n.t.is("count") || n.t.is("group")) { 5 } else { 0 }, true),
+            "polygon" | "linestring" | "multipoint" | "multipolygon" | "multilinestring" | "geometrycollection" => {
+                (if arg.is_some_and(|a| matches!(a.t.kind, Kind::LParen | Kind::Word(Kw::Select)) || a.t.kind == Kind::Func) { 5 } else { 0 }, true)
+            }
+            "elt" | "make_set" | "unhex" => (if arg.is_some_and(|a| matches!(a.t.kind, Kind::Num | Kind::Func)) { 3 } else { 0 }, true),
+            _ => (5, false),
+        };
+        let _ = generic;
+        if score > 0 {
+            add(hits, "sqli.error-based", score, 1, span(text, s, i, end));
+        }
+        return;
+    }
+    if (x.t.is("convert") || x.t.is("try_convert")) && arg.is_some_and(|a| in_list(&a.t, &["int", "integer", "varchar", "nvarchar", "char", "numeric", "bigint", "smallint"]))
+        && s.get(i + 3).is_some_and(|c| c.t.kind == Kind::Comma)
+    {
+        add(hits, "sqli.error-based", 5, 1, span(text, s, i, end));
+        return;
+    }
+    if in_list(&x.t, INFO_FUNCS) && s.get(i + 2).is_some_and(|c| c.t.kind == Kind::RParen) && !qualified {
+        add(hits, "sqli.info-function", 4, 1, span(text, s, i, end));
+        return;
+    }
+    if in_list(&x.t, BLIND_FUNCS) {
+        // `char(65,66)`, `chr(65)||`, `ascii(substring(…))>64`: functions over SQL values.
+        let inner = s.get(i + 2..end.saturating_sub(1)).unwrap_or_default();
+        let nested = inner.iter().any(|t| t.t.kind == Kind::Func && (in_list(&t.t, BLIND_FUNCS) || in_list(&t.t, INFO_FUNCS)));
+        let sqlish = inner.iter().any(|t| matches!(t.t.kind, Kind::Func | Kind::Var | Kind::Word(Kw::Select)) || in_list(&t.t, SYSTEM_OBJECTS))
+            || ((x.t.is("char") || x.t.is("chr")) && inner.first().is_some_and(|t| t.t.kind == Kind::Num) && inner.iter().all(|t| matches!(t.t.kind, Kind::Num | Kind::Comma | Kind::Op)));
+        let compared = s.get(end).is_some_and(|n| is_cmp(&n.t) || (n.t.kind == Kind::Op && n.t.text == "||"));
+        if sqlish && compared {
+            add(hits, "sqli.blind-function", 4, 1, span(text, s, i, end + 2));
+        } else if nested {
+            add(hits, "sqli.blind-function", 3, 1, span(text, s, i, end));
+        } else if sqlish || compared && inner.iter().any(|t| matches!(t.t.kind, Kind::Num)) {
+            add(hits, "sqli.sql-function", 2, 2, span(text, s, i, end));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Part;
+    use super::*;
+
+    fn score(s: &str) -> u32 {
+        let mut out = Vec::new();
+        scan(&Value { part: Part::QueryValue, name: "q", text: s }, &mut out);
+        out.iter().filter(|h| h.paranoia <= 1).map(|h| h.score).sum()
+    }
+
+    fn rules(s: &str) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        scan(&Value { part: Part::QueryValue, name: "q", text: s }, &mut out);
+        out.iter().map(|h| h.rule).collect()
+    }
+
+    #[test]
+    fn classic_attacks() {
+        for p in [
+            "' or 1=1--",
+            "' or 'a'='a",
+            "' or ''='",
+            "1 or 1=1",
+            "1' and 1=1 #",
+            "admin'--",
+            "admin') #",
+            "1 union select null,null--",
+            "-1' UNION ALL SELECT 1,@@version,3-- -",
+            "1; drop table users",
+            "1';show warnings;--",
+            "1 and sleep(5)",
+            "1' AND SLEEP(5) AND 'a'='a",
+            "1; waitfor delay '0:0:5'--",
+            "1 AND BENCHMARK(5000000,MD5(1))",
+            "1' and extractvalue(1,concat(0x7e,version()))--",
+            "1 and updatexml(1,concat(0x7e,(select user())),1)",
+            "1 AND 1=CONVERT(int,(SELECT @@version))",
+            "1' and (select 1 from (select count(*),concat(version(),floor(rand(0)*2))x from information_schema.tables group by x)a)--",
+            "1) or pg_sleep(5)--",
+            "x' || (select chr(65)||chr(66) from dual) || '",
+            "1 order by 5--",
+            "1 AND ASCII(SUBSTRING((SELECT password FROM users LIMIT 1),1,1))>64",
+            "\" or \"\"=\"",
+            "1;exec master..xp_cmdshell 'dir'",
+            "'; exec xp_cmdshell('whoami')--",
+            "1' into outfile '/tmp/x'--",
+            "select password from users",
+            "1/*!50000union*/ /*!50000select*/ 1,2",
+        ] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn libinjection_bypasses() {
+        // Wrapped in brackets and stacked after a harmless statement.
+        for p in ["[1 union select password from users]", "1;show warnings;drop table users", "[' or 1=1--]", "1 ; show warnings ; select sleep(5)"] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn english_with_quotes_is_quiet() {
+        for p in [
+            "I'm here or there",
+            "O'Reilly and sons",
+            "it's 1 or 2",
+            "Don't -- please",
+            "rock 'n' roll",
+            "c/ l' or, 125",
+            "ametlla de mar, l'",
+            "Tom and Jerry",
+            "Please select an option from the list",
+            "What's new; show me the menu",
+            "The union selected a new leader",
+            "5 or 6 people",
+            "he said \"hello\" or \"goodbye\"",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)",
+            "user's guide (2nd edition) - chapter 1",
+            "sleep well tonight",
+            "order by price",
+        ] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
+        }
+    }
+}

