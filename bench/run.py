@@ -6,6 +6,7 @@ Configurations (one Envoy worker, one nginx worker each):
   a      Envoy, no filter, proxying to the upstream
   a0     Envoy + a proxy-wasm filter that does nothing (bench/noop-filter): the floor cost of
          Envoy's Wasm machinery, to tell it apart from mirror-waf's own work
+  b0     (b) with every detection class disabled: the shell, request parsing and events, no detectors
   b      Envoy + mirror-waf, role inspect, proxying to the upstream
   c      Envoy + mirror-waf, role sink (answers every copy itself)
   d-on   the full mirrored topology (local/front.yaml.tmpl + local/receiver.yaml.tmpl):
@@ -59,6 +60,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 CONFIGS = {
     "a": "Envoy, no filter",
     "a0": "Envoy + no-op Wasm filter",
+    "b0": "Envoy + mirror-waf (inspect), every class off",
     "b": "Envoy + mirror-waf (inspect)",
     "c": "Envoy + mirror-waf (sink)",
     "d-on": "front Envoy, mirroring on",
@@ -66,7 +68,10 @@ CONFIGS = {
     "e": "nginx + ModSecurity + CRS 3.3.4 PL1",
     "nginx": "nginx, no ModSecurity",
 }
-LATENCY_CONFIGS = ["a", "a0", "b", "c", "e", "nginx"]
+LATENCY_CONFIGS = ["a", "a0", "b0", "b", "c", "e", "nginx"]
+# config::CLASS_NAMES: (b0) disables them all
+CLASS_NAMES = ["sqli", "xss", "traversal", "rfi", "rce", "ssrf", "ssti", "nosqli", "ldapi", "xxe", "jndi",
+               "crlf", "php", "java", "scanner", "protocol"]
 
 
 DIE_WITH_PARENT = getattr(topology, "_die_with_parent", None)  # no process outlives the run
@@ -691,7 +696,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--smoke", action="store_true", help="a few seconds: every configuration and load once, briefly")
     ap.add_argument("--runs", type=int, default=3, help="measured rounds (medians are reported)")
-    ap.add_argument("--duration", type=int, default=7, help="seconds per throughput run (<= 30)")
+    ap.add_argument("--duration", type=int, default=6, help="seconds per throughput run (<= 30)")
     ap.add_argument("--lat-duration", type=int, default=4, help="seconds per 1-connection latency run")
     ap.add_argument("--lat-loads", default="get,json", help="loads that also get 1-connection latency runs")
     ap.add_argument("--conns", type=int, default=16, help="connections of the throughput runs")
@@ -766,11 +771,14 @@ def main() -> int:
             servers["a"] = EnvoyUnderTest("a", None, upstream.port, workdir, args.wasm, SERVER_CPU)
         if "a0" in configs:
             servers["a0"] = EnvoyUnderTest("a0", "noop", upstream.port, workdir, args.wasm, SERVER_CPU)
+        if "b0" in configs:
+            servers["b0"] = EnvoyUnderTest("b0", "inspect", upstream.port, workdir, args.wasm, SERVER_CPU,
+                                           plugin_extra={"inspection": {"classes": {c: False for c in CLASS_NAMES}}})
         if "b" in configs:
             servers["b"] = EnvoyUnderTest("b", "inspect", upstream.port, workdir, args.wasm, SERVER_CPU)
         if "c" in configs:
             servers["c"] = EnvoyUnderTest("c", "sink", upstream.port, workdir, args.wasm, SERVER_CPU)
-        for k in ("a", "a0", "b", "c"):
+        for k in ("a", "a0", "b0", "b", "c"):
             if k in servers:
                 started.append(servers[k])
                 urls[k] = f"http://127.0.0.1:{servers[k].port}"
@@ -794,13 +802,13 @@ def main() -> int:
         checks = {}
         if "e" in servers:
             checks["modsec_canary_xss_score"] = check_modsec(servers["e"])
-        for k in ("b", "c"):
+        for k in ("b0", "b", "c"):
             if k in servers:
                 checks[f"filter_{k}_canaries"] = check_filter(servers[k], ATTACKS)
         print(f"bench: checks {checks}", flush=True)
 
         memory = {"idle_rss_kib": {k: rss_kib(servers[k].pids[0]) for k in ("a", "a0", "b", "c") if k in servers}}
-        stats0 = {k: envoy_stats(servers[k].envoy) for k in ("b", "c") if k in servers}
+        stats0 = {k: envoy_stats(servers[k].envoy) for k in ("b0", "b", "c") if k in servers}
         if "d-on" in servers:
             stats0["receiver"] = envoy_stats(servers["d-on"].receiver)
             stats0["front"] = envoy_stats(servers["d-on"].front)
@@ -830,7 +838,7 @@ def main() -> int:
 
         # what the filter and the receiver saw
         seen = {}
-        for k in ("b", "c"):
+        for k in ("b0", "b", "c"):
             if k in servers:
                 s1 = envoy_stats(servers[k].envoy)
                 seen[k] = {n: filter_counter(s1, n) - filter_counter(stats0[k], n)
@@ -852,7 +860,7 @@ def main() -> int:
 
         # sanity: each configuration answered without errors, and the filter inspected what wrk counted
         problems = [f"{r['config']}/{r['load']}: {r['error_detail']}" for r in runs if r["errors"]]
-        for k in ("b", "c"):
+        for k in ("b0", "b", "c"):
             if k in seen:
                 done = sum(r["requests"] for r in runs if r["config"] == k)
                 if seen[k]["inspected_requests_total"] < done:
@@ -861,7 +869,7 @@ def main() -> int:
                  ("multipart", loads_all["multipart"].requests[0])] + [(f"attack-{r.attack}", r) for r in ATTACKS]
         startup = startup_timing(workdir, args.wasm, upstream.port, args.startup_repeats, probe)
         print(f"bench: startup {({k: v for k, v in startup.items() if k != 'host_calls'})}", flush=True)
-        profile = perf_breakdown(servers, urls, reqfiles, [c for c in ("a", "a0", "b", "c") if c in servers],
+        profile = perf_breakdown(servers, urls, reqfiles, [c for c in ("a", "a0", "b0", "b", "c") if c in servers],
                                  [l for l in ("get", "json") if l in loads], 1 if args.smoke else 4) if args.perf else {}
         memory["per_worker"] = memory_per_worker(workdir, args.wasm, upstream.port, reqfiles[next(iter(loads))],
                                                  2 if args.smoke else 8, 1 if args.smoke else 3)
@@ -925,6 +933,8 @@ def summarize(result: dict, loads: list[str], order: list[str]) -> dict:
             "b/a": ratio(g("b", "rps"), g("a", "rps")),
             "a0/a": ratio(g("a0", "rps"), g("a", "rps")),
             "b/a0": ratio(g("b", "rps"), g("a0", "rps")),
+            "b0/a": ratio(g("b0", "rps"), g("a", "rps")),
+            "added_cpu_us_b0": (g("b0", "cpu_us_per_req") - g("a", "cpu_us_per_req")) if g("b0", "cpu_us_per_req") and g("a", "cpu_us_per_req") else None,
             "added_cpu_us_a0": (g("a0", "cpu_us_per_req") - g("a", "cpu_us_per_req")) if g("a0", "cpu_us_per_req") and g("a", "cpu_us_per_req") else None,
             "b/e": ratio(g("b", "rps"), g("e", "rps")),
             "c/e": ratio(g("c", "rps"), g("e", "rps")),
@@ -1051,14 +1061,14 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
                                            for c in order) + " |")
     L.append("")
     L.append("## Ratios (same invocation)\n")
-    L.append("| load | (b)/(a) | (b)/(e) | (c)/(e) | (c)/(a) | (a0)/(a) | (b)/(a0) | (d) on/off | (e)/nginx | CPU (b)/(a) | added CPU µs/req: (a0), (b) |")
-    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    L.append("| load | (b)/(a) | (b)/(e) | (c)/(e) | (c)/(a) | (a0)/(a) | (b0)/(a) | (b)/(a0) | (d) on/off | (e)/nginx | CPU (b)/(a) | added CPU µs/req vs (a): (a0), (b0), (b) |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for load in loads:
         r = ratios[load]
         L.append(f"| {load} | {fmt(r['b/a'], '.3f')} | {fmt(r['b/e'], '.1f')}× | {fmt(r['c/e'], '.1f')}× | {fmt(r['c/a'], '.3f')} | "
-                 f"{fmt(r['a0/a'], '.3f')} | {fmt(r['b/a0'], '.3f')} | "
+                 f"{fmt(r['a0/a'], '.3f')} | {fmt(r['b0/a'], '.3f')} | {fmt(r['b/a0'], '.3f')} | "
                  f"{fmt(r['d_on/d_off'], '.3f')} | {fmt(r['e/nginx'], '.4f')} | {fmt(r['cpu_b/cpu_a'], '.3f')} | "
-                 f"{fmt(r['added_cpu_us_a0'], '.1f')}, {fmt(r['added_cpu_us_b'], '.1f')} |")
+                 f"{fmt(r['added_cpu_us_a0'], '.1f')}, {fmt(r['added_cpu_us_b0'], '.1f')}, {fmt(r['added_cpu_us_b'], '.1f')} |")
     L.append("")
     L.append("## Latency at 1 connection (µs, median of runs): p50 / p90 / p99\n")
     lat_cfgs = [c for c in order if c in LATENCY_CONFIGS]

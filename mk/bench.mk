@@ -8,7 +8,7 @@
 BENCH_APT := wrk nginx libnginx-mod-http-modsecurity libnginx-mod-http-echo modsecurity-crs
 BENCH_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_RUNS ?= 3
-BENCH_DURATION ?= 7
+BENCH_DURATION ?= 6
 BENCH_LAT_DURATION ?= 4
 BENCH_SHARED_NOTE ?=
 BENCH_ARGS ?=
