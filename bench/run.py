@@ -692,6 +692,16 @@ def versions() -> dict:
     }
 
 
+def git_state() -> str:
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.strip()
+        return head + (" (with uncommitted changes)" if dirty else "")
+    except OSError:
+        return "?"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--smoke", action="store_true", help="a few seconds: every configuration and load once, briefly")
@@ -750,6 +760,7 @@ def main() -> int:
         reqfiles[name].write_text(to_lua(load))
 
     info = {"started": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+            "git": git_state(), "wasm_path": str(args.wasm),
             "versions": versions(), "wasm_bytes": args.wasm.stat().st_size,
             "wasm_initial_memory_pages": wasm_initial_memory_pages(args.wasm),
             "params": {"runs": args.runs, "duration_s": args.duration, "lat_duration_s": args.lat_duration,
@@ -1037,7 +1048,8 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
     L.append("# mirror-waf benchmark results\n")
     if p["smoke"]:
         L.append("**Smoke run (1 s per cell, cells run in parallel): these numbers mean nothing.**\n")
-    L.append(f"Measured {info['started']} with `{command}`.\n")
+    L.append(f"Measured {info['started']} with `{command}` at commit {info.get('git')} "
+             f"(.wasm: `{os.path.relpath(info.get('wasm_path', '?'), ROOT)}`).\n")
     L.append(f"- Machine: {mach['nproc']} CPUs, {mach['cpu']}, {mach['mem_gib']} GiB RAM, Linux {mach['kernel']}; "
              f"load average at start {mach['loadavg_at_start']}.")
     if shared_note:
