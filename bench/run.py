@@ -1082,6 +1082,17 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
                  f"{fmt(r['d_on/d_off'], '.3f')} | {fmt(r['e/nginx'], '.4f')} | {fmt(r['cpu_b/cpu_a'], '.3f')} | "
                  f"{fmt(r['added_cpu_us_a0'], '.1f')}, {fmt(r['added_cpu_us_b0'], '.1f')}, {fmt(r['added_cpu_us_b'], '.1f')} |")
     L.append("")
+    if all(c in order for c in ("a", "a0", "b0", "b")):
+        L.append("## Added CPU per request, decomposed (µs, medians of the 16-connection runs)\n")
+        L.append("| load | (a) Envoy | + Wasm floor (a0)−(a) | + shell, parsing, decoding (b0)−(a0) | + detectors (b)−(b0) | = (b) | (c) sink |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|")
+        for load in loads:
+            cpu = {c: table[load][c]["cpu_us_per_req"] for c in order}
+            if None in (cpu["a"], cpu["a0"], cpu["b0"], cpu["b"]):
+                continue
+            L.append(f"| {load} | {cpu['a']:.1f} | {cpu['a0'] - cpu['a']:+.1f} | {cpu['b0'] - cpu['a0']:+.1f} | "
+                     f"{cpu['b'] - cpu['b0']:+.1f} | {cpu['b']:.1f} | {fmt(cpu.get('c'), '.1f')} |")
+        L.append("")
     L.append("## Latency at 1 connection (µs, median of runs): p50 / p90 / p99\n")
     lat_cfgs = [c for c in order if c in LATENCY_CONFIGS]
     L.append("| load | " + " | ".join(lat_cfgs) + " | added by (b) vs (a): p50 / p90 / p99 |")
