@@ -74,7 +74,11 @@ def local_ip() -> str | None:
         return None
 
 
+TEMPLATE_DEFAULTS = {"ALLOW_HEADERS_HOLD": "true", "EXTRA_CLUSTERS": ""}
+
+
 def render(template: str, **values) -> str:
+    values = {**TEMPLATE_DEFAULTS, **values}
     text = (LOCAL / template).read_text()
     return string.Template(text).substitute({k: str(v) for k, v in values.items()})
 
@@ -233,6 +237,7 @@ class Topology:
 
     def __init__(self, plugin_config: dict | str | None = None, role: str = "sink", wasm: Path | str = DEFAULT_WASM,
                  workdir: Path | None = None, extra_clusters: str = "", with_front: bool = True, receiver_route: str | None = None,
+                 allow_headers_hold: bool = True,
                  receiver_concurrency: int = 1):
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="mirror-waf-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -249,6 +254,7 @@ class Topology:
         self.receiver_yaml = render(
             "receiver.yaml.tmpl", **self.ports, WASM=Path(wasm).resolve(), PLUGIN_CONFIG=cfg_text.replace("'", "''"),
             ACCESS_LOG=self.access_log, RECEIVER_ROUTE=receiver_route, EXTRA_CLUSTERS=extra_clusters,
+            ALLOW_HEADERS_HOLD="true" if allow_headers_hold else "false",
         )
         self.front_yaml = render("front.yaml.tmpl", **self.ports)
         self.receiver: Envoy | None = None

@@ -37,6 +37,7 @@ extern "C" {
     fn proxy_define_metric(metric_type: u32, name_data: *const u8, name_size: usize, return_id: *mut u32) -> u32;
     fn proxy_increment_metric(metric_id: u32, offset: i64) -> u32;
     fn proxy_get_current_time_nanoseconds(return_time: *mut u64) -> u32;
+    fn proxy_set_effective_context(context_id: u32) -> u32;
     fn proxy_set_tick_period_milliseconds(period: u32) -> u32;
 }
 
@@ -174,6 +175,18 @@ pub fn now_millis() -> u64 {
 pub fn set_tick_period_ms(ms: u32) -> Result<(), HostError> {
     // SAFETY: plain value.
     let st = unsafe { proxy_set_tick_period_milliseconds(ms) };
+    if st == STATUS_OK {
+        Ok(())
+    } else {
+        Err(HostError(st))
+    }
+}
+
+/// Makes `context_id` the target of the following calls (used by the root to answer a
+/// held request from its tick).
+pub fn set_effective_context(context_id: u32) -> Result<(), HostError> {
+    // SAFETY: plain value.
+    let st = unsafe { proxy_set_effective_context(context_id) };
     if st == STATUS_OK {
         Ok(())
     } else {

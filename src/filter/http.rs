@@ -17,6 +17,8 @@ use crate::request::{BodyCollector, HttpRequest};
 
 pub struct Request {
     shared: Rc<Shared>,
+    /// This request's context id (the root answers held sink copies through it).
+    id: u32,
     req: HttpRequest,
     mirror: Option<MirrorContext>,
     body: BodyCollector,
@@ -28,10 +30,11 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn new(shared: Rc<Shared>) -> Request {
+    pub fn new(shared: Rc<Shared>, id: u32) -> Request {
         let limit = shared.config.inspection.max_body_bytes;
         Request {
             shared,
+            id,
             req: HttpRequest::default(),
             mirror: None,
             body: BodyCollector::new(limit),
@@ -189,7 +192,12 @@ impl HttpContext for Request {
         // arrive needs the Wasm filter's `allow_on_headers_stop_iteration: true` (Envoy >= 1.35);
         // without it Envoy stops body callbacks too (see README, "sink role and bodies").
         if self.shared.config.role == Role::Sink {
-            return Action::Pause;
+            if self.shared.sink.should_hold(self.id, host::now_nanos()) {
+                return Action::Pause;
+            }
+            self.notes.push(super::sink::NOTE_NO_BODY.to_string());
+            self.finish();
+            return self.answer_if_sink();
         }
         Action::Continue
     }
@@ -199,6 +207,9 @@ impl HttpContext for Request {
             return Action::Continue;
         }
         let sink = self.shared.config.role == Role::Sink;
+        if sink {
+            self.shared.sink.body_seen(self.id);
+        }
         // Continue hands each chunk on, so the buffer holds just this chunk; in the sink
         // role chunks accumulate, so only the bytes past those already copied are new.
         let start = if sink { usize::try_from(self.body.total()).unwrap_or(usize::MAX) } else { 0 };
@@ -238,6 +249,10 @@ impl HttpContext for Request {
     }
 
     fn on_log(&mut self) {
+        if self.shared.config.role == Role::Sink && self.shared.sink.forget(self.id) && !self.done {
+            self.notes.push(super::sink::NOTE_NO_BODY.to_string());
+            self.finish();
+        }
         if self.active && !self.done {
             self.notes.push("request ended before its body was complete".to_string());
             self.finish();

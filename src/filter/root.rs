@@ -13,7 +13,8 @@ use super::export::{tick_ms, Export};
 use super::host;
 use super::http::Request;
 use super::metrics::Metrics;
-use crate::config::Config;
+use super::sink::{self, SinkWatch};
+use crate::config::{Config, Role};
 use crate::detect::Engine;
 
 /// Everything a request needs, built once per configuration.
@@ -23,6 +24,8 @@ pub struct Shared {
     pub metrics: Metrics,
     /// The HTTP collector exporter, one per VM (None without `events.http`).
     pub export: Option<Export>,
+    /// The sink role's header holds (see `sink`).
+    pub sink: SinkWatch,
 }
 
 #[derive(Default)]
@@ -49,6 +52,24 @@ impl Context for Root {
     }
 }
 
+impl Root {
+    /// Answers held copies whose body never came (the host stops body callbacks under a
+    /// hold); each one's event gets a note when its context ends.
+    fn release_expired_holds(&self, shared: &Shared) {
+        let expired = shared.sink.expired(host::now_nanos());
+        if expired.is_empty() {
+            return;
+        }
+        host::log(host::LOG_WARN, sink::NOTE_NO_BODY);
+        let status = u32::from(shared.config.mirror.sink_status);
+        for id in expired {
+            if host::set_effective_context(id).is_ok() {
+                let _ = host::send_local_response(status, &[("x-mirror-waf", "sink")], b"");
+            }
+        }
+    }
+}
+
 impl RootContext for Root {
     fn on_configure(&mut self, _size: usize) -> bool {
         let bytes = self.get_plugin_configuration().unwrap_or_default();
@@ -57,9 +78,12 @@ impl RootContext for Root {
                 let engine = Engine::new(&config.inspection);
                 let metrics = Metrics::define(config.events.http.is_some());
                 let export = config.events.http.as_ref().map(Export::new);
-                if let Some(sink) = &config.events.http {
-                    if let Err(e) = host::set_tick_period_ms(tick_ms(sink)) {
-                        host::log(host::LOG_ERROR, &format!("mirror-waf: cannot start the export timer (status {})", e.0));
+                // The timer serves the exporter's flushes and the sink role's hold watch.
+                let export_tick = config.events.http.as_ref().map(tick_ms);
+                let sink_tick = (config.role == Role::Sink).then_some(sink::TICK_MS);
+                if let Some(ms) = export_tick.into_iter().chain(sink_tick).min() {
+                    if let Err(e) = host::set_tick_period_ms(ms) {
+                        host::log(host::LOG_ERROR, &format!("mirror-waf: cannot start the timer (status {})", e.0));
                     }
                 }
                 host::log(
@@ -80,7 +104,7 @@ impl RootContext for Root {
                         x.shutdown(&old.metrics);
                     }
                 }
-                self.shared = Some(Rc::new(Shared { config, engine, metrics, export }));
+                self.shared = Some(Rc::new(Shared { config, engine, metrics, export, sink: SinkWatch::default() }));
                 true
             }
             Err(e) => {
@@ -96,11 +120,14 @@ impl RootContext for Root {
         if let (Some(x), Some(sink)) = (&shared.export, &shared.config.events.http) {
             x.pump(sink, &shared.metrics);
         }
+        if shared.config.role == Role::Sink {
+            self.release_expired_holds(shared);
+        }
     }
 
-    fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
+    fn create_http_context(&self, context_id: u32) -> Option<Box<dyn HttpContext>> {
         let shared = self.shared.clone()?;
-        Some(Box::new(Request::new(shared)))
+        Some(Box::new(Request::new(shared, context_id)))
     }
 
     fn get_type(&self) -> Option<ContextType> {

@@ -187,3 +187,38 @@ def test_bad_config_is_rejected_with_its_message(bad, message):
         assert message in log, log[-3000:]
     finally:
         t.stop()
+
+
+def test_sink_without_header_hold_support_answers_copies_and_says_why():
+    """Istio's WasmPlugin cannot set allow_on_headers_stop_iteration: then a held copy gets no
+    body callbacks. The sink must not hang: the first held copy is answered by the watch
+    after ~0.5 s, later ones at once, each event noting that its body was not inspected."""
+    with Topology(cfg("sink", events={"include_benign": True}), allow_headers_hold=False) as t:
+        attack = "1' UNION SELECT password FROM users--"
+        for i in range(3):
+            status, _, body = t.request("POST", f"/login?id={attack.replace(' ', '%20')}",
+                                        {"x-request-id": f"nohold-{i}", "content-type": "application/x-www-form-urlencoded"},
+                                        "user=admin&pass=x")
+            assert status == 200 and json.loads(body)["body_len"] == len("user=admin&pass=x")
+        evs = [by_request_id(t, f"nohold-{i}") for i in range(3)]
+        for ev in evs:
+            assert any("body not inspected" in n and "allow_on_headers_stop_iteration" in n for n in ev["notes"]), ev["notes"]
+            assert ev["request"]["inspected_bytes"] == 0
+            # the query is still inspected
+            assert "sqli" in ev["verdict"]["classes"], ev["verdict"]
+        codes = [l.split()[1] for l in t.access_log.read_text().splitlines()] if t.access_log.exists() else []
+        deadline = time.time() + 5
+        while len(codes) < 3 and time.time() < deadline:
+            time.sleep(0.1)
+            codes = [l.split()[1] for l in t.access_log.read_text().splitlines()] if t.access_log.exists() else []
+        assert codes == ["204", "204", "204"], codes
+
+
+def test_sink_with_header_hold_inspects_bodies(sink_topo):
+    t = sink_topo
+    t.request("POST", "/comment", {"x-request-id": "hold-body-1", "content-type": "application/x-www-form-urlencoded"},
+              "text=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E")
+    ev = by_request_id(t, "hold-body-1")
+    assert ev["request"]["inspected_bytes"] > 0
+    assert "xss" in ev["verdict"]["classes"], ev
+    assert not any("body not inspected" in n for n in ev["notes"])
