@@ -1136,6 +1136,14 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
              f"(max {fmt(s['vm_start_configure_ms_max'], '.1f')}, {s['vm_samples']} VMs); Envoy ready in "
              f"{fmt(s['envoy_ready_ms_without_filter'])} ms without the filter, {fmt(s['envoy_ready_ms_with_filter'])} ms with it.")
     L.append(f"- Requests seen by the filter during the runs: {json.dumps(res['seen'])}.")
+    fr, rc = res["seen"].get("front"), res["seen"].get("receiver")
+    if fr and rc:
+        sent = fr.get("cluster.receiver.upstream_rq_total", 0)
+        L.append(f"- (d): the front served {fr.get('http.front.downstream_rq_total', 0):,} requests on its mirroring listener and sent "
+                 f"{sent:,} copies; the receiver inspected {rc.get('inspected_requests_total', 0):,} "
+                 f"({100 * rc.get('inspected_requests_total', 0) / max(1, sent):.1f}%); copies dropped at the front's pending "
+                 f"queue {fr.get('cluster.receiver.upstream_rq_pending_overflow', 0):,}, timed out "
+                 f"{fr.get('cluster.receiver.upstream_rq_timeout', 0):,} (the receiver shares CPU 1 with wrk here).")
     if s.get("host_calls"):
         L.append("")
         L.append("## Host crossings per request (inspect role, counted in Envoy's wasm trace log)\n")
