@@ -895,6 +895,8 @@ def main() -> int:
     engine = None
     if args.engine_report and args.engine_report.exists():
         engine = args.engine_report.read_text(errors="replace").strip()
+    info["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    info["finished"] = dt.datetime.now(dt.timezone.utc).strftime("%H:%M UTC")
     result = {"info": info, "checks": checks, "runs": runs, "seen": seen, "memory": memory, "startup": startup, "profile": profile,
               "engine_report": engine, "problems": problems}
     result["summary"] = summarize(result, list(loads), order)
@@ -1051,7 +1053,8 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
     L.append(f"Measured {info['started']} with `{command}` at commit {info.get('git')} "
              f"(.wasm: `{os.path.relpath(info.get('wasm_path', '?'), ROOT)}`).\n")
     L.append(f"- Machine: {mach['nproc']} CPUs, {mach['cpu']}, {mach['mem_gib']} GiB RAM, Linux {mach['kernel']}; "
-             f"load average at start {mach['loadavg_at_start']}.")
+             f"load average at start {mach['loadavg_at_start']}, at the end ({info.get('finished')}) {mach.get('loadavg_at_end')} "
+             f"(1, 5, 15 min; this run's own load is about 2).")
     if shared_note:
         L.append(f"- {shared_note}")
     L.append(f"- Envoy {ver['envoy']} (`--concurrency 1`), nginx {ver['nginx']} (1 worker), libmodsecurity3 {ver['libmodsecurity3']}, "
