@@ -720,6 +720,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="write every run and the summary here")
     ap.add_argument("--results", type=Path, help="write the Markdown report here (bench/RESULTS.md)")
     ap.add_argument("--engine-report", type=Path, help="output of `make bench-engine` to include")
+    ap.add_argument("--analysis", type=Path, help="hand-written reading of the results, inserted after the targets")
     ap.add_argument("--append", type=Path, action="append", default=[],
                     help="Markdown fragments to append to the report (bench/profile.py output)")
     ap.add_argument("--command", default="make bench", help="the command line to print in the report")
@@ -894,7 +895,9 @@ def main() -> int:
 
     engine = None
     if args.engine_report and args.engine_report.exists():
-        engine = args.engine_report.read_text(errors="replace").strip()
+        lines = args.engine_report.read_text(errors="replace").strip().splitlines()
+        start = next((i for i, l in enumerate(lines) if "engine benchmark" in l), max(0, len(lines) - 30))
+        engine = "\n".join(lines[start:])
     info["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     info["finished"] = dt.datetime.now(dt.timezone.utc).strftime("%H:%M UTC")
     result = {"info": info, "checks": checks, "runs": runs, "seen": seen, "memory": memory, "startup": startup, "profile": profile,
@@ -903,7 +906,8 @@ def main() -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=1))
-    report = markdown(result, args.command, args.shared_note)
+    analysis = args.analysis.read_text() if args.analysis and args.analysis.exists() else ""
+    report = markdown(result, args.command, args.shared_note, analysis)
     for frag in args.append:
         if frag.exists():
             report += "\n" + frag.read_text()
@@ -1040,7 +1044,7 @@ def fmt(x, spec=".0f", none="—"):
     return none if x is None else format(x, spec)
 
 
-def markdown(res: dict, command: str, shared_note: str) -> str:
+def markdown(res: dict, command: str, shared_note: str, analysis: str = "") -> str:
     info, summ = res["info"], res["summary"]
     mach, ver, p = info["machine"], info["versions"], info["params"]
     table, ratios = summ["table"], summ["ratios"]
@@ -1068,6 +1072,8 @@ def markdown(res: dict, command: str, shared_note: str) -> str:
     L.append(f"- Checks before the runs: {json.dumps(res['checks'])}.")
     L.append("")
     L += targets_section(res)
+    if analysis:
+        L.append(analysis.rstrip() + "\n")
     L.append("## Throughput (req/s, median) and server CPU per request\n")
     L.append("| load | " + " | ".join(f"{c} {CONFIGS[c]}" for c in order) + " |")
     L.append("|---|" + "---:|" * len(order))

@@ -60,5 +60,5 @@ bench: bench-deps wasm venv bench-noop bench-profile
 	  rm -f build/bench/engine.txt; echo "bench: no bench-engine target yet (engine branch not merged)"; \
 	fi
 	$(PY) bench/run.py --runs $(BENCH_RUNS) --duration $(BENCH_DURATION) --lat-duration $(BENCH_LAT_DURATION) \
-	  --json build/bench/results.json --results bench/RESULTS.md --engine-report build/bench/engine.txt --append build/bench/profile.md \
+	  --json build/bench/results.json --results bench/RESULTS.md --engine-report build/bench/engine.txt --append build/bench/profile.md --analysis bench/ANALYSIS.md \
 	  --perf --command "make bench" --shared-note "$(BENCH_SHARED_NOTE)" $(BENCH_ARGS)
