@@ -405,14 +405,65 @@ fn valid_location_pattern(l: &str) -> bool {
 
 /// serde_json appends " at line L column C"; the field path is more useful, so drop it.
 fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
+    match msg.rsplit_once(" at line ") {
+        Some((head, _)) => head.to_string(),
         None => msg.to_string(),
+    }
+}
+
+/// The VM-level configuration (`vm_config.configuration`, read in `proxy_on_vm_start`).
+/// Optional; when given it is a JSON object. `plugin_version` pins the code: a VM whose
+/// crate version differs refuses to start, so a stale or wrong `.wasm` is a visible VM
+/// failure (with `failure_policy: FAIL_OPEN`, traffic keeps flowing without the filter).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VmConfig {
+    pub plugin_version: Option<String>,
+}
+
+impl VmConfig {
+    /// Parses and checks the VM configuration against this build's version (`running`).
+    /// Empty input (or only whitespace) is the default.
+    pub fn parse(bytes: &[u8], running: &str) -> Result<VmConfig, ConfigError> {
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Ok(VmConfig::default());
+        }
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let vm: VmConfig = match serde_path_to_error::deserialize(&mut de) {
+            Ok(v) => v,
+            Err(e) => {
+                let path = e.path().to_string();
+                let field = if path == "." { String::new() } else { format!("vm_config.{path}") };
+                return Err(err(field, strip_position(&e.into_inner().to_string())));
+            }
+        };
+        if let Err(e) = de.end() {
+            return Err(err("", strip_position(&e.to_string())));
+        }
+        if let Some(want) = &vm.plugin_version {
+            if want != running {
+                return Err(err("vm_config.plugin_version", format!("'{want}' requested but this module is {running}")));
+            }
+        }
+        Ok(vm)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn vm_config() {
+        use super::VmConfig;
+        assert_eq!(VmConfig::parse(b"", "1.2.3").unwrap(), VmConfig::default());
+        assert_eq!(VmConfig::parse(br#"{"plugin_version":"1.2.3"}"#, "1.2.3").unwrap().plugin_version.as_deref(), Some("1.2.3"));
+        let e = VmConfig::parse(br#"{"plugin_version":"9.9.9"}"#, "1.2.3").unwrap_err().to_string();
+        assert_eq!(e, "vm_config.plugin_version: '9.9.9' requested but this module is 1.2.3");
+        let e = VmConfig::parse(br#"{"plugin_versoin":"1"}"#, "1.2.3").unwrap_err().to_string();
+        assert!(e.starts_with("vm_config.plugin_versoin: unknown field"), "{e}");
+        assert!(VmConfig::parse(b"not json", "1.2.3").is_err());
+        assert!(VmConfig::parse(b"{} {}", "1.2.3").is_err());
+    }
+
     use super::*;
 
     fn rejects(json: &str, field: &str, needle: &str) {

@@ -95,7 +95,7 @@ pub fn clip_utf8(s: &str, max: usize) -> String {
     }
     let mut end = max.saturating_sub('…'.len_utf8());
     while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
+        end = end.saturating_sub(1);
     }
     let mut out = s.get(..end).unwrap_or_default().to_string();
     out.push('…');
@@ -139,7 +139,7 @@ impl Secrets {
             for pair in value.split(|b| matches!(b, b';' | b',')) {
                 let v = if is_cookie {
                     match pair.iter().position(|b| *b == b'=') {
-                        Some(i) => pair.get(i + 1..).unwrap_or_default(),
+                        Some(i) => pair.get(i.saturating_add(1)..).unwrap_or_default(),
                         None => continue,
                     }
                 } else {
@@ -168,14 +168,14 @@ impl Secrets {
                 let lower = out.to_ascii_lowercase();
                 let hit = lower.as_bytes().get(from..).and_then(|h| memchr::memmem::find(h, secret));
                 let Some(i) = hit else { break };
-                let start = from + i;
-                let end = start + secret.len();
+                let start = from.saturating_add(i);
+                let end = start.saturating_add(secret.len());
                 // ASCII lowercasing keeps byte offsets, and a whole UTF-8 string matches
                 // only on char boundaries; `get` guards it anyway.
                 match (out.get(..start), out.get(end..)) {
                     (Some(a), Some(b)) => {
                         out = format!("{a}{REDACTED}{b}");
-                        from = start + REDACTED.len();
+                        from = start.saturating_add(REDACTED.len());
                     }
                     _ => break,
                 }
@@ -296,8 +296,13 @@ pub fn summary_json(ins: &Inspection) -> String {
 }
 
 /// Formats Unix time in nanoseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ` (proleptic Gregorian, UTC).
+/// Times past 9999-12-31T23:59:59Z are clamped to it.
+// The arithmetic is bounded: `secs` is clamped to [0, MAX_SECS], so every intermediate
+// below is within ±10^9 (no overflow) and every divisor is a non-zero constant.
+#[allow(clippy::arithmetic_side_effects)]
 pub fn rfc3339_millis(unix_nanos: u128) -> String {
-    let secs = (unix_nanos / 1_000_000_000) as i64;
+    const MAX_SECS: u128 = 253_402_300_799;
+    let secs = (unix_nanos / 1_000_000_000).min(MAX_SECS) as i64;
     let millis = ((unix_nanos / 1_000_000) % 1000) as u32;
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
@@ -321,6 +326,13 @@ mod tests {
     use crate::config::Config;
     use crate::detect::Finding;
     use crate::mirror::MirrorInputs;
+
+    #[test]
+    fn rfc3339_is_clamped_not_overflowing() {
+        assert_eq!(rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339_millis(u128::MAX), "9999-12-31T23:59:59.768Z");
+        assert_eq!(rfc3339_millis(u128::from(u64::MAX)), "2554-07-21T23:34:33.709Z");
+    }
 
     #[test]
     fn time_format() {

@@ -2,14 +2,41 @@
 //! detectors the engine runs, keyed by attack class (see `config::CLASS_NAMES`). A class
 //! disabled in the config skips its entries. Add a detector by adding a line here.
 
-use super::{sqli, xss, RequestScanFn, ScanFn};
+use super::{crlf, java, jndi, ldapi, nosqli, php, protocol, rce, rfi, scanner, sqli, ssrf, ssti, traversal, xss, xxe, RequestScanFn, ScanFn};
 
 /// Per-value detectors, run on every decoded variant of every extracted value.
-pub static VALUE_SCANNERS: &[(&str, ScanFn)] = &[("sqli", sqli::scan), ("xss", xss::scan)];
+pub static VALUE_SCANNERS: &[(&str, ScanFn)] = &[
+    ("sqli", sqli::scan),
+    ("xss", xss::scan),
+    ("traversal", traversal::scan),
+    ("rfi", rfi::scan),
+    ("rce", rce::scan),
+    ("ssrf", ssrf::scan),
+    ("ssti", ssti::scan),
+    ("nosqli", nosqli::scan),
+    ("ldapi", ldapi::scan),
+    ("xxe", xxe::scan),
+    ("jndi", jndi::scan),
+    ("crlf", crlf::scan),
+    ("php", php::scan),
+    ("java", java::scan),
+];
 
 /// Request-level detectors, run once per request on the whole `HttpRequest`.
-pub static REQUEST_SCANNERS: &[(&str, RequestScanFn)] = &[];
+pub static REQUEST_SCANNERS: &[(&str, RequestScanFn)] = &[
+    ("xxe", xxe::scan_request),
+    ("scanner", scanner::scan_request),
+    ("protocol", protocol::scan_request),
+];
 
 /// Extra prefilter keywords: words that make a punctuation-free value worth inspecting for
 /// the classes registered here (the engine's own SQL/HTML/JS words are built in).
-pub static PREFILTER_KEYWORDS: &[&str] = &[];
+pub static PREFILTER_KEYWORDS: &[&str] = &[
+    // ssrf: bare host names in URL parameters
+    "localhost", "metadata", "169.254", "instance-data",
+    // java: class names and Spring property paths
+    "java.", "javax.", "classloader", "aced0005",
+    // traversal: sensitive file names without a slash
+    "boot.ini", "win.ini", "system.ini", "web-inf", ".htaccess", ".htpasswd", ".env", ".git", "web.config",
+    "0x2f", "0x5c", "0x2e", "passwd",
+];

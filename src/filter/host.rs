@@ -7,6 +7,8 @@ use std::ptr::{null, null_mut};
 
 pub const MAP_REQUEST_HEADERS: u32 = 0;
 pub const BUFFER_REQUEST_BODY: u32 = 0;
+pub const BUFFER_VM_CONFIGURATION: u32 = 6;
+pub const BUFFER_PLUGIN_CONFIGURATION: u32 = 7;
 pub const MAP_HTTP_CALL_RESPONSE_HEADERS: u32 = 6;
 pub const METRIC_COUNTER: u32 = 0;
 pub const METRIC_GAUGE: u32 = 1;
@@ -74,10 +76,16 @@ pub fn header_pairs(map_type: u32) -> Result<Vec<(String, Vec<u8>)>, HostError> 
 
 /// Up to `max` bytes of the current request body chunk, from `start`.
 pub fn request_body(start: usize, max: usize) -> Result<Vec<u8>, HostError> {
+    buffer(BUFFER_REQUEST_BODY, start, max)
+}
+
+/// Up to `max` bytes of host buffer `kind` from `start` (absent buffer: empty). Replaces the
+/// SDK's `get_plugin_configuration`/`get_vm_configuration`, which panic on other statuses.
+pub fn buffer(kind: u32, start: usize, max: usize) -> Result<Vec<u8>, HostError> {
     let mut data: *mut u8 = null_mut();
     let mut size: usize = 0;
     // SAFETY: out-pointers to locals.
-    let st = unsafe { proxy_get_buffer_bytes(BUFFER_REQUEST_BODY, start, max, &mut data, &mut size) };
+    let st = unsafe { proxy_get_buffer_bytes(kind, start, max, &mut data, &mut size) };
     match st {
         STATUS_OK => Ok(take_buffer(data, size)),
         STATUS_NOT_FOUND => Ok(Vec::new()),

@@ -105,7 +105,7 @@ impl Request {
         self.body.finish_into(&mut self.req);
         let ins = shared.engine.inspect(&self.req);
         m.inc(m.inspected);
-        m.add(m.parse_anomalies, i64::try_from(ins.notes.len() + self.notes.len()).unwrap_or(i64::MAX));
+        m.add(m.parse_anomalies, i64::try_from(ins.notes.len().saturating_add(self.notes.len())).unwrap_or(i64::MAX));
         if ins.truncated {
             m.inc(m.truncated);
         }

@@ -126,4 +126,9 @@ impl Metrics {
     pub fn config_rejected() {
         host::increment_metric(counter("config_rejections_total"), 1);
     }
+
+    /// Counts a VM that refused to start (invalid `vm_config.configuration`).
+    pub fn vm_start_rejected() {
+        host::increment_metric(counter("vm_start_rejections_total"), 1);
+    }
 }

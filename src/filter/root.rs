@@ -1,8 +1,8 @@
-//! The root context: parses and validates the plugin configuration in `on_configure`
-//! (rejecting it with a message naming the field), builds the engine once, and shares
-//! both with every request through an `Rc` (no per-request config clones). With
-//! `events.http` it also owns the VM's event exporter: `on_tick` flushes it and
-//! `on_http_call_response` settles its batches (see `export`).
+//! The root context: checks the VM configuration in `on_vm_start`, parses and validates the
+//! plugin configuration in `on_configure` (rejecting it with a message naming the field),
+//! builds the engine once, and shares both with every request through an `Rc` (no
+//! per-request config clones). With `events.http` it also owns the VM's event exporter:
+//! `on_tick` flushes it and `on_http_call_response` settles its batches (see `export`).
 
 use std::rc::Rc;
 
@@ -14,7 +14,7 @@ use super::host;
 use super::http::Request;
 use super::metrics::Metrics;
 use super::sink::{self, SinkWatch};
-use crate::config::{Config, Role};
+use crate::config::{Config, Role, VmConfig};
 use crate::detect::Engine;
 
 /// Everything a request needs, built once per configuration.
@@ -70,9 +70,47 @@ impl Root {
     }
 }
 
+/// A request seen while no valid configuration is loaded: does nothing. Returning `None`
+/// from `create_http_context` instead would make the SDK `panic!` (and trap the VM).
+struct Inactive;
+
+impl Context for Inactive {}
+impl HttpContext for Inactive {}
+
+/// Host configuration buffers are small JSON documents; 1 MiB bounds the copy.
+const MAX_CONFIG_BYTES: usize = 1 << 20;
+
 impl RootContext for Root {
+    /// Refuses to start on an invalid `vm_config.configuration` (e.g. a `plugin_version` pin
+    /// that this build does not match): Envoy then reports the VM failure and, under
+    /// `failure_policy: FAIL_OPEN`, serves traffic without the filter (docs/robustness.md).
+    fn on_vm_start(&mut self, _size: usize) -> bool {
+        let bytes = match host::buffer(host::BUFFER_VM_CONFIGURATION, 0, MAX_CONFIG_BYTES) {
+            Ok(b) => b,
+            Err(e) => {
+                host::log(host::LOG_WARN, &format!("mirror-waf: VM configuration unavailable (status {})", e.0));
+                Vec::new()
+            }
+        };
+        match VmConfig::parse(&bytes, env!("CARGO_PKG_VERSION")) {
+            Ok(_) => true,
+            Err(e) => {
+                Metrics::vm_start_rejected();
+                host::log(host::LOG_ERROR, &format!("mirror-waf: VM start refused: {e}"));
+                false
+            }
+        }
+    }
+
     fn on_configure(&mut self, _size: usize) -> bool {
-        let bytes = self.get_plugin_configuration().unwrap_or_default();
+        let bytes = match host::buffer(host::BUFFER_PLUGIN_CONFIGURATION, 0, MAX_CONFIG_BYTES) {
+            Ok(b) => b,
+            Err(e) => {
+                Metrics::config_rejected();
+                host::log(host::LOG_ERROR, &format!("mirror-waf: configuration unavailable (status {})", e.0));
+                return false;
+            }
+        };
         match Config::parse(&bytes) {
             Ok(config) => {
                 let engine = Engine::new(&config.inspection);
@@ -126,8 +164,10 @@ impl RootContext for Root {
     }
 
     fn create_http_context(&self, context_id: u32) -> Option<Box<dyn HttpContext>> {
-        let shared = self.shared.clone()?;
-        Some(Box::new(Request::new(shared, context_id)))
+        match &self.shared {
+            Some(shared) => Some(Box::new(Request::new(Rc::clone(shared), context_id))),
+            None => Some(Box::new(Inactive)),
+        }
     }
 
     fn get_type(&self) -> Option<ContextType> {

@@ -5,14 +5,13 @@
 /// Splits off a trailing `:port` (keeping IPv6 literals in brackets intact).
 fn split_port(authority: &str) -> (&str, &str) {
     if authority.starts_with('[') {
-        if let Some(i) = authority.find(']') {
-            let (h, rest) = authority.split_at(i + 1);
-            return (h, rest);
-        }
-        return (authority, "");
+        return match authority.split_once(']') {
+            Some((h, _)) => authority.split_at_checked(h.len().saturating_add(1)).unwrap_or((authority, "")),
+            None => (authority, ""),
+        };
     }
-    match authority.rfind(':') {
-        Some(i) if authority[i + 1..].bytes().all(|b| b.is_ascii_digit()) => authority.split_at(i),
+    match authority.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => authority.split_at_checked(h.len()).unwrap_or((authority, "")),
         _ => (authority, ""),
     }
 }
@@ -29,6 +28,16 @@ pub fn strip_shadow(authority: &str) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn odd_authorities_never_panic() {
+        for a in ["", "[", "]", "[]", "[:", "]:80", "[::1", "[::1]:", ":", "::", "é:80", "a-shadow:é", "-shadow", "[é]-shadow:1"] {
+            let (host, had) = strip_shadow(a);
+            assert!(had || host == a, "{a:?} -> {host:?}");
+        }
+        assert_eq!(strip_shadow("[::1]-shadow:80"), ("[::1]-shadow:80".to_string(), false));
+        assert_eq!(strip_shadow("h-shadow:"), ("h:".to_string(), true));
+    }
 
     #[test]
     fn strips() {

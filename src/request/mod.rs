@@ -36,15 +36,15 @@ impl HttpRequest {
 
     /// The path part of the request-target (before `?`).
     pub fn path(&self) -> &str {
-        match self.uri.find('?') {
-            Some(i) => &self.uri[..i],
+        match self.uri.split_once('?') {
+            Some((path, _)) => path,
             None => &self.uri,
         }
     }
 
     /// The query string (after the first `?`), if any.
     pub fn query(&self) -> Option<&str> {
-        self.uri.find('?').map(|i| &self.uri[i + 1..])
+        self.uri.split_once('?').map(|(_, query)| query)
     }
 }
 

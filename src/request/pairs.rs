@@ -2,6 +2,8 @@
 //! `u32 vlen`), then `key\0value\0` …), trusting no length: the host's bytes are
 //! untrusted input like any other. Keys are lossily UTF-8; values stay bytes.
 
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 fn read_u32(bytes: &[u8], at: usize) -> Option<usize> {
     let b = bytes.get(at..at.checked_add(4)?)?;
     let arr: [u8; 4] = b.try_into().ok()?;

@@ -1,0 +1,311 @@
+//! Java attacks: serialized Java objects (`rO0AB`, `aced0005`, raw magic), OGNL
+//! (Struts `%{..}`, `#_memberAccess`), SpEL/EL (`T(java.lang.Runtime)`), Spring4Shell
+//! property paths (`class.module.classLoader`), and names of classes used as
+//! deserialization/code-execution gadgets (`java.lang.Runtime`, `InvokerTransformer`,
+//! `TemplatesImpl`...), also when hidden in base64 at any alignment.
+
+use super::textscan::{contains_ci, find_ci, hit, push_once, snippet};
+use super::{Hit, Part, Value};
+
+const CLASS: &str = "java";
+const MAX_BYTES: usize = 8192;
+
+/// Gadget classes and calls that prove an attempt (lower-case).
+const GADGETS: &[&str] = &[
+    "java.lang.runtime", "java.lang.processbuilder", "java.lang.classloader", "java.lang.process",
+    "javax.script.scriptenginemanager", "processbuilder", "clonetransformer", "forclosure",
+    "whileclosure", "instantiatefactory", "prototypeclonefactory", "prototypeserializationfactory",
+    "java.beans.xmldecoder", "java.net.urlclassloader", "java.io.objectinputstream",
+    "javax.naming.initialcontext", "javax.management.", "org.apache.commons.collections.functors",
+    "org.apache.commons.collections4.functors", "invokertransformer", "instantiatetransformer",
+    "chainedtransformer", "constanttransformer", "templatesimpl", "jdbcrowsetimpl",
+    "classpathxmlapplicationcontext", "filesystemxmlapplicationcontext", "bsh.interpreter",
+    "groovy.lang.groovyshell", "groovy.util.eval", "org.codehaus.groovy.runtime", "getruntime()",
+    "getruntime().exec", ".getruntime(", "new processbuilder", "processbuilder(",
+    "scriptenginemanager", "nashorn", "java.lang.unixprocess", "com.sun.jndi.", "weblogic.",
+    "oracle.toplink.", "com.mchange.v2.c3p0", "org.hibernate.", "clojure.", "com.alibaba.fastjson",
+    "@type", "ysoserial", "jython", "org.python.",
+];
+/// Gadget words searched in base64-decoded text.
+const B64_GADGETS: &[&str] = &[
+    "runtime", "processbuilder", "invokertransformer", "instantiatetransformer",
+    "chainedtransformer", "clonetransformer", "constanttransformer", "forclosure",
+    "whileclosure", "instantiatefactory", "prototypeclonefactory", "prototypeserializationfactory",
+    "templatesimpl", "xmldecoder", "classloader", "jdbcrowsetimpl", "java.lang", "java.io",
+    "javax.", "getproperty", "filewriter", "filereader", "unixprocess",
+];
+const OGNL: &[&str] = &[
+    "#_memberaccess", "@java.lang.", "#context[", "#context.", "ognl.ognlcontext", "@ognl.",
+    "default_member_access", "#application[", "#parameters[", "#attr[", "#request[", "#session[",
+    "@org.apache.struts", "xwork.methodaccessor", "#ognlutil", "excludedclasses", "#cmd=",
+    "#iswin=", "#ros=",
+];
+
+/// Per-value scan.
+pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
+    let full = v.text;
+    let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
+    let since = out.len();
+    if t.len() < 5 {
+        return;
+    }
+    // Serialized objects.
+    if let Some(at) = t.find("rO0AB").or_else(|| find_ci(t, "aced0005")).or_else(|| t.find("\u{ac}\u{ed}\u{0}\u{5}")) {
+        push_once(out, since, hit("java.serialized-object", CLASS, 5, 1, snippet(t, at, at + 60)));
+    }
+    // Spring4Shell: `class.module.classLoader...` (argument names, mostly).
+    let name_or_text = if v.part == Part::ArgName { t } else { v.name };
+    for s in [name_or_text, t] {
+        let l = s.to_ascii_lowercase();
+        if l.contains("class.module.classloader") || l.contains("class.classloader") || l.contains("class[module]") || l.contains(".classloader.resources") || l.contains("class.protectiondomain") {
+            push_once(out, since, hit("java.spring-classloader", CLASS, 5, 1, snippet(s, 0, 100)));
+        }
+    }
+    if matches!(v.part, Part::Header | Part::BodyValue) && super::php::upload_name(v.name) {
+        let n = t.trim().trim_end_matches(['.', ' ']).to_ascii_lowercase();
+        let ext = n.rsplit('.').next().unwrap_or_default().trim();
+        if n.contains('.') && matches!(ext, "jsp" | "jspx" | "jspf" | "jsw" | "jsv" | "jtml") {
+            push_once(out, since, hit("java.jsp-upload", CLASS, 5, 1, snippet(t, 0, 80)));
+        }
+    }
+    if !t.bytes().any(|b| matches!(b, b'.' | b'#' | b'@' | b'(' | b'{')) && !looks_base64(t) {
+        return;
+    }
+    let lower = t.to_ascii_lowercase();
+    for g in GADGETS {
+        if let Some(at) = lower.find(g) {
+            // A frame of a stack trace (`at java.lang.ClassLoader.loadClass(ClassLoader.java:418)`)
+            // names classes without invoking them.
+            if stack_frame(&lower, at) {
+                continue;
+            }
+            // `@type` is fastjson's autoType key: only with a class name after it.
+            if *g == "@type" && !lower.get(at..).is_some_and(|r| r.contains("\"@type\"") && (r.contains("com.") || r.contains("org.") || r.contains("java."))) {
+                continue;
+            }
+            push_once(out, since, hit("java.gadget-class", CLASS, 5, 1, snippet(t, at, at + 80)));
+            break;
+        }
+    }
+    for o in OGNL {
+        if let Some(at) = lower.find(o) {
+            push_once(out, since, hit("java.ognl", CLASS, 5, 1, snippet(t, at, at + 80)));
+            break;
+        }
+    }
+    // `%{...}` OGNL expression with code in it.
+    if let Some(at) = t.find("%{") {
+        let inner = t.get(at + 2..).unwrap_or_default();
+        let inner = inner.get(..inner.find('}').unwrap_or(inner.len()).min(300)).unwrap_or_default();
+        if inner.contains('#') || inner.contains('@') || inner.contains('(') && inner.contains('.') {
+            push_once(out, since, hit("java.ognl", CLASS, 5, 1, snippet(t, at, at + 80)));
+        }
+    }
+    // SpEL type references `T(java.lang.Runtime)`, `new java.x.Y(`.
+    if let Some(at) = spel_type(&lower) {
+        push_once(out, since, hit("java.spel", CLASS, 5, 1, snippet(t, at, at + 80)));
+    }
+    // JSP EL implicit objects.
+    for el in ["${pagecontext", "${facescontext", "${applicationscope", "${sessionscope", "#{facescontext", "${request.getclass", "${initparam", "${header."] {
+        if let Some(at) = lower.find(el) {
+            push_once(out, since, hit("java.el-implicit-object", CLASS, 3, 1, snippet(t, at, at + 80)));
+            break;
+        }
+    }
+    // A fully qualified class name from the JDK in a value.
+    if let Some(at) = jdk_class(t) {
+        push_once(out, since, hit("java.jdk-class-name", CLASS, 5, 2, snippet(t, at, at + 80)));
+    }
+    if looks_base64(t) {
+        if let Some((word, strong)) = base64_gadget(t) {
+            let (score, pl) = if strong { (5, 1) } else { (5, 2) };
+            push_once(out, since, hit("java.base64-gadget", CLASS, score, pl, word));
+        }
+    }
+    let _ = contains_ci;
+}
+
+/// `at pkg.Class.method(File.java:123)` around offset `at`.
+fn stack_frame(lower: &str, at: usize) -> bool {
+    let before = lower.get(..at).unwrap_or_default();
+    let after = lower.get(at..).unwrap_or_default();
+    let line_end = after.find('\n').unwrap_or(after.len()).min(160);
+    let line = after.get(..line_end).unwrap_or_default();
+    before.trim_end_matches([' ', '\t']).ends_with("at") && (line.contains(".java:") || line.contains("(native method)") || line.contains("(unknown source)"))
+}
+
+fn spel_type(lower: &str) -> Option<usize> {
+    let b = lower.as_bytes();
+    let mut from = 0;
+    while let Some(at) = lower.get(from..).and_then(|r| r.find("t(")).map(|o| o + from) {
+        from = at + 2;
+        if at > 0 && b.get(at - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+            continue;
+        }
+        let rest = lower.get(at + 2..).unwrap_or_default().trim_start();
+        if rest.starts_with("java.") || rest.starts_with("javax.") || rest.starts_with("org.") || rest.starts_with("com.") {
+            return Some(at);
+        }
+    }
+    lower.find("new java.").or_else(|| lower.find("new javax."))
+}
+
+/// `java.lang.String`, `java.io.StringReader`: a JDK package then a capitalised class.
+fn jdk_class(t: &str) -> Option<usize> {
+    for pkg in ["java.lang.", "java.io.", "java.util.", "java.net.", "java.nio.", "java.beans.", "java.rmi.", "java.security.", "javax."] {
+        let mut from = 0;
+        while let Some(at) = t.get(from..).and_then(|r| r.find(pkg)).map(|o| o + from) {
+            from = at + pkg.len();
+            let rest = t.get(at + pkg.len()..).unwrap_or_default();
+            // Skip sub-packages (`java.util.concurrent.`) to the class.
+            let cls = rest.split('.').find(|seg| seg.starts_with(|c: char| c.is_ascii_uppercase()));
+            if cls.is_some_and(|c| c.len() > 2) && super::textscan::word_start(t.as_bytes(), at) {
+                return Some(at);
+            }
+        }
+    }
+    None
+}
+
+/// A run of base64 alphabet long enough to hide a class name.
+fn looks_base64(t: &str) -> bool {
+    longest_b64_run(t).1 >= 10
+}
+
+fn longest_b64_run(t: &str) -> (usize, usize) {
+    let mut best = (0, 0);
+    let mut start = 0;
+    let mut len = 0;
+    for (i, c) in t.bytes().enumerate() {
+        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_') {
+            if len == 0 {
+                start = i;
+            }
+            len += 1;
+            if len > best.1 {
+                best = (start, len);
+            }
+        } else {
+            len = 0;
+        }
+    }
+    best
+}
+
+/// Decodes base64 runs at the four alignments and looks for gadget words.
+fn base64_gadget(t: &str) -> Option<(String, bool)> {
+    let b = t.as_bytes();
+    let mut i = 0;
+    let mut runs = 0;
+    while i < b.len() && runs < 16 {
+        if !is_b64(b.get(i).copied().unwrap_or(0)) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while b.get(i).is_some_and(|&c| is_b64(c)) {
+            i += 1;
+        }
+        runs += 1;
+        let run = b.get(start..i).unwrap_or_default();
+        if run.len() < 10 {
+            continue;
+        }
+        for off in 0..4 {
+            let decoded = decode_b64(run.get(off..).unwrap_or_default());
+            let lower: Vec<u8> = decoded.iter().map(|c| c.to_ascii_lowercase()).collect();
+            for g in B64_GADGETS {
+                if memchr::memmem::find(&lower, g.as_bytes()).is_some() {
+                    let strong = !matches!(*g, "runtime" | "java.lang" | "java.io" | "javax." | "getproperty" | "filewriter" | "filereader" | "classloader");
+                    return Some(((*g).to_string(), strong));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn is_b64(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_')
+}
+
+fn b64_val(c: u8) -> Option<u32> {
+    Some(match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' | b'-' => 62,
+        b'/' | b'_' => 63,
+        _ => return None,
+    } as u32)
+}
+
+/// Lenient base64 decoding of whole 4-char groups (standard and URL alphabets).
+fn decode_b64(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    for chunk in s.chunks(4) {
+        let vals: Vec<u32> = chunk.iter().filter_map(|&c| b64_val(c)).collect();
+        match vals.as_slice() {
+            [a, b2, c, d] => {
+                let n = a << 18 | b2 << 12 | c << 6 | d;
+                out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+            }
+            [a, b2, c] => {
+                let n = a << 18 | b2 << 12 | c << 6;
+                out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8]);
+            }
+            [a, b2] => out.push(((a << 18 | b2 << 12) >> 16) as u8),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn score(part: Part, name: &str, text: &str) -> u32 {
+        let mut out = Vec::new();
+        scan(&Value { part, name, text }, &mut out);
+        out.iter().filter(|h| h.paranoia == 1).map(|h| h.score).sum()
+    }
+
+    #[test]
+    fn attacks() {
+        for a in [
+            "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA==",
+            "aced0005737200",
+            "%{(#_memberAccess=@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS).(#cmd='id')}",
+            "%{#context['xwork.MethodAccessor.denyMethodExecution']=false}",
+            "${T(java.lang.Runtime).getRuntime().exec('id')}",
+            "java.lang.Runtime",
+            "org.apache.commons.collections.functors.InvokerTransformer",
+            "<java><object class=\"java.lang.ProcessBuilder\"><array class=\"java.lang.String\"/></object></java>",
+            "{\"@type\":\"com.sun.rowset.JdbcRowSetImpl\",\"dataSourceName\":\"ldap://x\"}",
+            // base64 of "...InvokerTransformer..." at an odd alignment
+            "xSW52b2tlclRyYW5zZm9ybWVy",
+            "ProcessBuilder.evil.forclosure",
+        ] {
+            assert!(score(Part::BodyValue, "data", a) >= 5, "{a}");
+        }
+        assert!(score(Part::ArgName, "class.module.classLoader.resources.context.parent.pipeline.first.pattern", "class.module.classLoader.resources.context.parent.pipeline.first.pattern") >= 5);
+    }
+
+    #[test]
+    fn benign() {
+        for b in [
+            "I love java. It runs everywhere.",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fMflwpJf_adQssw5c",
+            "dGhpcyBpcyBhIHRlc3Q=",
+            "{\"type\": \"com.example\"}",
+            "100%{discount}",
+            "What(ever)",
+            "email@example.com",
+            "java.lang.String",
+            "Exception in thread main\n\tat java.lang.ClassLoader.loadClass(ClassLoader.java:418)\n\tat java.lang.Thread.run(Thread.java:748)",
+        ] {
+            assert!(score(Part::BodyValue, "data", b) < 5, "{b}");
+        }
+    }
+}

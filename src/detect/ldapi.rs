@@ -1,0 +1,167 @@
+//! LDAP injection: filter metacharacters that close the application's filter and open a
+//! new one (`*)(uid=*`, `)(|(`, `(&(`), wildcard closers (`*))`, `*)%00`), and the
+//! always-true `objectClass=*`. LDAP hex escapes (`\2a`, `\28`, `\29`) are decoded first,
+//! and their presence next to filter syntax is a weaker signal of their own.
+
+use super::textscan::{contains_ci, hit, push_once, snippet};
+use super::{Hit, Value};
+
+const CLASS: &str = "ldapi";
+const MAX_BYTES: usize = 4096;
+
+/// Per-value scan.
+pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
+    let raw = v.text.as_bytes().get(..MAX_BYTES).unwrap_or(v.text.as_bytes());
+    if !raw.iter().any(|&b| matches!(b, b'(' | b')' | b'\\' | b'*')) {
+        return;
+    }
+    let (bytes, escapes) = unescape(raw);
+    let t = String::from_utf8_lossy(&bytes);
+    let b = t.as_bytes();
+    let since = out.len();
+
+    // `)(` or `(|(`/`(&(`/`(!(` followed by a filter component.
+    let mut i = 0;
+    while let Some(off) = b.get(i..).and_then(|r| memchr::memchr(b'(', r)) {
+        let at = i + off;
+        let mut prev = prev_non_space(b, at);
+        // `)!(`, `)|(`: an operator glued between the closing and the opening paren.
+        if at >= 2 && matches!(b.get(at - 1), Some(b'|' | b'&' | b'!')) && b.get(at - 2) == Some(&b')') {
+            prev = Some(b')');
+        } else if matches!(prev, Some(b'|' | b'&' | b'!')) {
+            prev = None;
+        }
+        let mut j = at + 1;
+        while matches!(b.get(j), Some(b' ' | b'(')) {
+            j += 1;
+        }
+        let op = matches!(b.get(j), Some(b'|' | b'&' | b'!'));
+        let after_op = if op { j + 1 } else { j };
+        let nested = b.get(after_op) == Some(&b'(');
+        let comp = filter_component(b, if nested { after_op + 1 } else { after_op });
+        let breakout = matches!(prev, Some(b')')) && (op || comp);
+        let opened = op && nested && filter_component(b, after_op + 1);
+        let starred = matches!(prev, Some(b'*')) && (op || comp);
+        if breakout || opened || starred {
+            push_once(out, since, hit("ldapi.filter-breakout", CLASS, 5, 1, snippet(&t, at.saturating_sub(8), at + 60)));
+            break;
+        }
+        i = at + 1;
+    }
+    if let Some(at) = t.find("*))").or_else(|| t.find("*)\0")) {
+        push_once(out, since, hit("ldapi.wildcard-close", CLASS, 5, 1, snippet(&t, at.saturating_sub(8), at + 40)));
+    } else if t.trim_end().ends_with("*)") && t.len() < 64 && !t.contains(' ') {
+        push_once(out, since, hit("ldapi.wildcard-close", CLASS, 3, 2, snippet(&t, 0, 64)));
+    }
+    // A probe made of filter metacharacters (`*()|&'`).
+    let trimmed = t.trim();
+    if trimmed.len() <= 24 && !trimmed.contains(' ') && trimmed.contains('*') && trimmed.contains('(') && trimmed.contains(')') && (trimmed.contains('|') || trimmed.contains('&')) {
+        let meta = trimmed.bytes().filter(|c| b"*()|&!=\\'".contains(c)).count();
+        if meta * 2 >= trimmed.len() {
+            push_once(out, since, hit("ldapi.metacharacter-probe", CLASS, 5, 1, snippet(&t, 0, 40)));
+        }
+    }
+    if contains_ci(&t, "objectclass=*") || contains_ci(&t, "objectclass=") && t.contains('(') {
+        push_once(out, since, hit("ldapi.objectclass", CLASS, 5, 1, snippet(&t, 0, 80)));
+    }
+    if escapes && t.contains('=') {
+        push_once(out, since, hit("ldapi.hex-escape", CLASS, 3, 2, snippet(&t, 0, 80)));
+    }
+}
+
+fn prev_non_space(b: &[u8], at: usize) -> Option<u8> {
+    b.get(..at)?.iter().rev().find(|&&c| c != b' ').copied()
+}
+
+/// `attr=`, `attr~=`, `attr>=`, `attr<=`, `attr:dn:=` at `i` (attr: letter then
+/// letters/digits/`-`/`.`/`;`), with a value or `*` after it.
+fn filter_component(b: &[u8], i: usize) -> bool {
+    let mut j = i;
+    if !b.get(j).is_some_and(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    while b.get(j).is_some_and(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b';' | b':')) {
+        j += 1;
+    }
+    if j - i > 64 {
+        return false;
+    }
+    if matches!(b.get(j), Some(b'~' | b'<' | b'>')) {
+        j += 1;
+    }
+    b.get(j) == Some(&b'=') && b.get(j + 1).is_some_and(|&c| c != b'=' && c != b' ')
+}
+
+/// Decodes `\XX` LDAP hex escapes; reports whether any was found.
+fn unescape(s: &[u8]) -> (Vec<u8>, bool) {
+    let mut out = Vec::with_capacity(s.len());
+    let mut any = false;
+    let mut i = 0;
+    while let Some(&c) = s.get(i) {
+        if c == b'\\' {
+            let h = s.get(i + 1).and_then(|&x| (x as char).to_digit(16));
+            let l = s.get(i + 2).and_then(|&x| (x as char).to_digit(16));
+            if let (Some(h), Some(l)) = (h, l) {
+                let v = (h * 16 + l) as u8;
+                if matches!(v, b'*' | b'(' | b')' | b'|' | b'&' | b'!' | b'=' | 0 | b'\\') {
+                    out.push(v);
+                    any = true;
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    (out, any)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Part;
+
+    fn score(text: &str) -> u32 {
+        let mut out = Vec::new();
+        scan(&Value { part: Part::QueryValue, name: "user", text }, &mut out);
+        out.iter().filter(|h| h.paranoia == 1).map(|h| h.score).sum()
+    }
+
+    #[test]
+    fn attacks() {
+        for a in [
+            "*)(uid=*))(|(uid=*",
+            "admin)(&)",
+            "admin*)((|userpassword=*)",
+            "*(|(objectclass=*))",
+            "*)(|(mail=*))",
+            "x)(!(sn=*))",
+            "eb9adbd87d)!(sn=*",
+            "*))\0",
+            "\\2a\\29\\28uid=\\2a",
+            "(&(uid=admin)(password=*))",
+            "*()|&'",
+        ] {
+            assert!(score(a) >= 5, "{a:?}");
+        }
+    }
+
+    #[test]
+    fn benign() {
+        for b in [
+            "John (Johnny) Smith",
+            "f(x) = (a)(b)",
+            "see (page 2)(appendix)",
+            "price (USD)",
+            "smile :-)",
+            "a*b",
+            "(555) 123-4567",
+            "x == (y)",
+            "C:\\path\\to",
+            "(*) | (&)",
+        ] {
+            assert!(score(b) < 5, "{b:?}");
+        }
+    }
+}

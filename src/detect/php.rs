@@ -1,0 +1,494 @@
+//! PHP injection and gadgets: serialized objects (`O:8:"stdClass":..`), stream wrappers
+//! (`php://filter`, `phar://`, `expect://`, `data://`), open tags, superglobals,
+//! PHP-FPM `PHP_VALUE` directives and calls of dangerous functions. Calls are found on a
+//! normalised "code view" of the value: `\x73`/octal escapes decoded, `/* */` comments
+//! and string concatenations (`"sys"."tem"`) removed, quotes dropped, so obfuscated
+//! spellings resolve to the same name.
+
+use super::textscan::{contains_ci, find_ci, hit, is_ident, push_once, snippet};
+use super::{Hit, Part, Value};
+
+const CLASS: &str = "php";
+const MAX_BYTES: usize = 8192;
+
+/// Functions whose call is proof on its own (rarely words in prose).
+const STRONG_FUNCS: &[&str] = &[
+    "passthru", "shell_exec", "proc_open", "popen", "pcntl_exec", "phpinfo", "base64_decode",
+    "gzinflate", "gzuncompress", "gzdecode", "str_rot13", "create_function", "call_user_func",
+    "call_user_func_array", "file_get_contents", "file_put_contents", "highlight_file",
+    "show_source", "assert_options", "fsockopen", "pfsockopen", "unserialize",
+    "move_uploaded_file", "stream_get_contents", "ini_set", "ini_get_all", "set_include_path",
+    "get_defined_vars", "get_defined_functions", "php_uname", "phpversion", "var_dump", "print_r",
+    "readfile", "fpassthru", "parse_ini_file", "highlight_string", "hex2bin", "posix_getpwuid",
+    "posix_kill", "posix_setuid", "proc_close", "proc_get_status", "preg_replace_callback",
+    "array_map", "register_shutdown_function", "register_tick_function", "ob_start",
+    "escapeshellcmd", "escapeshellarg", "symlink", "chmod", "chown", "tempnam", "tmpfile",
+    "getcwd", "scandir", "glob", "opendir", "readdir", "file_exists", "is_writable", "unlink",
+    "rmdir", "mkdir", "fopen", "fwrite", "fputs", "fread", "fgets", "curl_exec", "curl_init",
+    "dl", "putenv", "getenv", "apache_setenv", "mb_send_mail", "imap_open", "error_log",
+    "simplexml_load_string", "simplexml_load_file", "xmlrpc_decode", "include_once",
+    "require_once", "preg_replace", "convert_uudecode", "gzopen", "bzopen", "sleep",
+    "usleep", "extract", "parse_str", "import_request_variables",
+];
+
+/// Functions that are also common words: the call must carry a PHP-looking argument.
+const WEAK_FUNCS: &[&str] = &["system", "exec", "eval", "assert", "include", "require", "file", "mail", "echo", "print", "die", "exit", "copy", "rename", "header", "list", "count", "compact"];
+
+const WRAPPERS: &[&str] = &[
+    "php://", "phar://", "expect://", "zip://", "compress.zlib://", "compress.bzip2://", "glob://",
+    "ogg://", "rar://", "ssh2.shell://", "ssh2.exec://", "ssh2.tunnel://", "ssh2.sftp://",
+    "zlib://", "data://", "data:text/plain;base64", "data:application/x-httpd-php",
+    "data:text/html;base64,pd9", "data:;base64,pd9",
+];
+
+const SUPERGLOBALS: &[&str] = &["$_get", "$_post", "$_request", "$_cookie", "$_server", "$_files", "$_env", "$_session", "$globals", "$http_raw_post_data", "$http_get_vars", "$http_post_vars"];
+
+/// Per-value scan.
+pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
+    let full = v.text;
+    let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
+    let since = out.len();
+    let b = t.as_bytes();
+
+    if t.contains(':') {
+        if let Some(ev) = serialized_object(t) {
+            push_once(out, since, hit("php.serialized-object", CLASS, 5, 1, ev));
+        } else if let Some(ev) = serialized_array(t) {
+            push_once(out, since, hit("php.serialized-array", CLASS, 3, 1, ev));
+        }
+        for w in WRAPPERS {
+            if let Some(at) = find_ci(t, w) {
+                if super::textscan::word_start(b, at) {
+                    push_once(out, since, hit("php.stream-wrapper", CLASS, 5, 1, snippet(t, at, at + 80)));
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(at) = find_ci(t, "<?php").or_else(|| t.find("<?=")) {
+        push_once(out, since, hit("php.open-tag", CLASS, 5, 1, snippet(t, at, at + 80)));
+    } else if let Some(at) = t.find("<?") {
+        let next = b.get(at + 2).copied();
+        if next.is_some_and(|c| c.is_ascii_whitespace()) && !contains_ci(t.get(at..).unwrap_or_default(), "<?xml") {
+            // `<? echo 'x'; ?>`: code follows.
+            let code = t.get(at + 2..).unwrap_or_default().trim_start();
+            let kw = ["echo", "print", "system", "eval", "include", "require", "exec", "passthru", "$", "@"].iter().any(|k| code.to_ascii_lowercase().starts_with(k));
+            let (score, pl) = if kw { (5, 1) } else { (3, 2) };
+            push_once(out, since, hit("php.short-open-tag", CLASS, score, pl, snippet(t, at, at + 80)));
+        }
+    }
+    if let Some(at) = find_ci(t, "[php]").or_else(|| find_ci(t, "[/php]")) {
+        push_once(out, since, hit("php.bbcode-php", CLASS, 5, 1, snippet(t, at, at + 60)));
+    }
+    // Variable variables: `${'name'}`.
+    if let Some(at) = t.find("${'").or_else(|| t.find("${\"")) {
+        push_once(out, since, hit("php.variable-variable", CLASS, 3, 1, snippet(t, at, at + 40)));
+    }
+    if matches!(v.part, Part::Header | Part::BodyValue) && upload_name(v.name) {
+        if let Some(ext) = script_extension(t) {
+            push_once(out, since, hit("php.script-upload", CLASS, 5, 1, format!("{ext}: {}", snippet(t, 0, 80))));
+        }
+    }
+    if t.contains('$') {
+        for g in SUPERGLOBALS {
+            if let Some(at) = find_ci(t, g) {
+                if b.get(at + g.len()).is_some_and(|&c| is_ident(c)) {
+                    continue;
+                }
+                let indexed = t.get(at + g.len()..).is_some_and(|r| r.trim_start().starts_with('[') || r.trim_start().starts_with('{'));
+                let score = if indexed { 5 } else { 3 };
+                push_once(out, since, hit("php.superglobal", CLASS, score, 1, snippet(t, at, at + 60)));
+                break;
+            }
+        }
+    }
+    // Complex interpolation evaluating code: `${@print(..)}`, `{${system('id')}}`.
+    if let Some(at) = t.find("${@").or_else(|| t.find("{${")) {
+        if t.get(at..).is_some_and(|r| r.contains('(')) {
+            push_once(out, since, hit("php.interpolated-code", CLASS, 5, 1, snippet(t, at, at + 60)));
+        }
+    }
+    if let Some(at) = find_ci(t, "php_value").or_else(|| find_ci(t, "php_admin_value")) {
+        let rest = t.get(at..).unwrap_or_default().to_ascii_lowercase();
+        let directive = ["auto_prepend_file", "auto_append_file", "allow_url_include", "session.", "open_basedir", "disable_functions", "extension", "include_path", "error_log", "log_errors"].iter().any(|d| rest.contains(d));
+        if directive {
+            push_once(out, since, hit("php.fpm-directive", CLASS, 5, 1, snippet(t, at, at + 80)));
+        }
+    }
+    if t.contains('(') {
+        let code = code_view(t);
+        if let Some((name, strong, at)) = dangerous_call(&code) {
+            let ev = snippet(&code, at, at + 80);
+            let rule = if strong { "php.function-call" } else { "php.function-call-with-code-argument" };
+            let _ = name;
+            push_once(out, since, hit(rule, CLASS, 5, 1, ev));
+        }
+        if let Some(at) = variable_call(&code) {
+            push_once(out, since, hit("php.variable-function-call", CLASS, 5, 1, snippet(&code, at, at + 60)));
+        }
+        if let Some(at) = callable_expression(&code) {
+            push_once(out, since, hit("php.callable-expression", CLASS, 5, 1, snippet(&code, at.saturating_sub(30), at + 40)));
+        }
+    }
+}
+
+/// Headers and fields that carry an uploaded file's name.
+pub fn upload_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase().replace(['_', '.'], "-");
+    matches!(n.as_str(), "x-filename" | "x-file-name" | "filename" | "x-upload-filename" | "file-name")
+}
+
+/// A file name ending in a PHP-executable extension (`a.php`, `x.php5...`, `y.phtml `).
+fn script_extension(t: &str) -> Option<String> {
+    let n = t.trim().trim_end_matches(['.', ' ', '\0']).to_ascii_lowercase();
+    let ext = n.rsplit('.').next()?;
+    let ext = ext.trim();
+    let php = ext.starts_with("php") && ext.get(3..).is_some_and(|r| r.bytes().all(|c| c.is_ascii_digit() || c == b's' || c == b't'))
+        || matches!(ext, "phtml" | "pht" | "phar" | "inc" | "shtml" | "htaccess" | "phpt" | "pgif");
+    (php && n.contains('.')).then(|| ext.to_string())
+}
+
+/// `(system)('id');`, `(sy.(st).em)('uname');`, `(x)[0][0]('uname');`: a parenthesised
+/// expression called with a literal, ending a statement.
+fn callable_expression(code: &str) -> Option<usize> {
+    let b = code.as_bytes();
+    let mut from = 0;
+    let mut n = 0;
+    while let Some(p) = code.get(from..).and_then(|r| r.find('(')).map(|o| o + from) {
+        n += 1;
+        if n > 128 {
+            break;
+        }
+        from = p + 1;
+        // Walk back over blanks and `[..]` indexes to a `)`.
+        let mut k = p;
+        loop {
+            while k > 0 && b.get(k - 1).is_some_and(|c| c.is_ascii_whitespace()) {
+                k -= 1;
+            }
+            if k > 0 && b.get(k - 1) == Some(&b']') {
+                match b.get(..k - 1).and_then(|r| r.iter().rposition(|&c| c == b'[')) {
+                    Some(o) => k = o,
+                    None => break,
+                }
+                continue;
+            }
+            break;
+        }
+        if k == 0 || b.get(k - 1) != Some(&b')') {
+            continue;
+        }
+        let rest = code.get(p + 1..).unwrap_or_default();
+        let Some(close) = rest.find(')') else { continue };
+        if close > 64 {
+            continue;
+        }
+        let arg = rest.get(..close).unwrap_or_default().trim();
+        let after = rest.get(close + 1..).unwrap_or_default().trim_start();
+        let literal = arg.starts_with('"') || !arg.is_empty() && arg.bytes().all(is_ident);
+        if literal && (after.is_empty() || after.starts_with(';')) {
+            return Some(p);
+        }
+    }
+    None
+}
+
+/// `O:8:"stdClass":1:{`, `C:11:"ArrayObject":`, also with `&quot;` quoting.
+fn serialized_object(t: &str) -> Option<String> {
+    let b = t.as_bytes();
+    let mut from = 0;
+    let mut n = 0;
+    while let Some(at) = t.get(from..).and_then(|r| r.find(':')).map(|o| o + from) {
+        n += 1;
+        if n > 256 {
+            break;
+        }
+        from = at + 1;
+        let kind = at.checked_sub(1).and_then(|k| b.get(k)).copied();
+        if !matches!(kind, Some(b'O' | b'C' | b'o' | b'c')) || !(at < 2 || b.get(at - 2).is_some_and(|&c| !c.is_ascii_alphanumeric())) {
+            continue;
+        }
+        // Length.
+        let mut j = at + 1;
+        if b.get(j) == Some(&b'+') {
+            j += 1;
+        }
+        let ds = j;
+        while b.get(j).is_some_and(|c| c.is_ascii_digit()) {
+            j += 1;
+        }
+        if j == ds || j - ds > 4 || b.get(j) != Some(&b':') {
+            continue;
+        }
+        let len: usize = t.get(ds..j).and_then(|d| d.parse().ok()).unwrap_or(0);
+        j += 1;
+        let quote: &[u8] = if b.get(j) == Some(&b'"') {
+            b"\""
+        } else if t.get(j..).is_some_and(|r| r.starts_with("&quot;")) {
+            b"&quot;"
+        } else if t.get(j..).is_some_and(|r| r.starts_with("\\\"")) {
+            b"\\\""
+        } else {
+            continue;
+        };
+        let ns = j + quote.len();
+        let name_len = b.get(ns..).map_or(0, |r| r.iter().take_while(|&&c| is_ident(c) || c == b'\\').count());
+        if name_len == 0 || name_len > 128 {
+            continue;
+        }
+        let after = ns + name_len;
+        let closes = b.get(after..).is_some_and(|r| r.starts_with(quote));
+        let ok_len = len == name_len || len.abs_diff(name_len) <= 2;
+        if closes && (ok_len || b.get(after + quote.len()) == Some(&b':')) {
+            return Some(snippet(t, at - 1, at + 80));
+        }
+    }
+    None
+}
+
+/// `a:2:{i:0;s:3:"foo";...}`.
+fn serialized_array(t: &str) -> Option<String> {
+    let at = t.find("a:")?;
+    let rest = t.get(at + 2..)?;
+    let digits = rest.bytes().take_while(|c| c.is_ascii_digit()).count();
+    let after = rest.get(digits..)?;
+    (digits > 0 && after.starts_with(":{") && (after.contains("s:") || after.contains("i:")) && after.contains(';')).then(|| snippet(t, at, at + 80))
+}
+
+/// Code view: decode `\xHH`/`\NNN` escapes, drop `/* */` comments, string
+/// concatenations (`"a"."b"`, `'a'.'b'`) and quotes; lower-case.
+fn code_view(t: &str) -> String {
+    let b = t.as_bytes();
+    let mut o: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c == b'\\' {
+            let nx = b.get(i + 1).copied();
+            if nx == Some(b'x') {
+                let h = b.get(i + 2..i + 4).and_then(|d| core::str::from_utf8(d).ok()).and_then(|d| u8::from_str_radix(d, 16).ok());
+                if let Some(v) = h {
+                    o.push(v.to_ascii_lowercase());
+                    i += 4;
+                    continue;
+                }
+            }
+            if nx.is_some_and(|d| (b'0'..=b'7').contains(&d)) {
+                let oct = b.get(i + 1..i + 4).and_then(|d| core::str::from_utf8(d).ok()).and_then(|d| u8::from_str_radix(d, 8).ok());
+                if let Some(v) = oct {
+                    o.push(v.to_ascii_lowercase());
+                    i += 4;
+                    continue;
+                }
+            }
+        }
+        if c == b'/' && b.get(i + 1) == Some(&b'*') {
+            let end = b.get(i + 2..).and_then(|r| r.windows(2).position(|w| w == b"*/"));
+            if let Some(e) = end {
+                i += e + 4;
+                continue;
+            }
+        }
+        // `exec# comment\n (..)`: a shell-style comment up to the line end.
+        if c == b'#' && i > 0 && b.get(i - 1).is_some_and(|&p| is_ident(p)) {
+            if let Some(e) = b.get(i..).and_then(|r| r.iter().position(|&x| x == b'\n')) {
+                i += e + 1;
+                continue;
+            }
+        }
+        if c == b'"' || c == b'\'' {
+            // `"sys" . "tem"` → `system`: skip the quote, then an optional `. "` join.
+            let mut j = i + 1;
+            while matches!(b.get(j), Some(b' ' | b'\t')) {
+                j += 1;
+            }
+            if b.get(j) == Some(&b'.') {
+                let mut k = j + 1;
+                while matches!(b.get(k), Some(b' ' | b'\t')) {
+                    k += 1;
+                }
+                if matches!(b.get(k), Some(b'"' | b'\'')) {
+                    i = k + 1;
+                    continue;
+                }
+            }
+            o.push(b'"');
+            i += 1;
+            continue;
+        }
+        o.push(c.to_ascii_lowercase());
+        i += 1;
+    }
+    String::from_utf8_lossy(&o).into_owned()
+}
+
+/// A dangerous function name followed (after blanks, comments already removed, a closing
+/// quote) by `(`. Returns the name, whether it is a strong one, and the offset.
+fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
+    let b = code.as_bytes();
+    let mut from = 0;
+    let mut n = 0;
+    while let Some(p) = code.get(from..).and_then(|r| r.find('(')).map(|o| o + from) {
+        n += 1;
+        if n > 256 {
+            break;
+        }
+        from = p + 1;
+        // Walk back over blanks and a quote to the identifier.
+        let mut e = p;
+        while e > 0 && b.get(e - 1).is_some_and(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'"')) {
+            e -= 1;
+        }
+        let mut s = e;
+        while s > 0 && b.get(s - 1).is_some_and(|&c| is_ident(c)) {
+            s -= 1;
+        }
+        let Some(name) = code.get(s..e) else { continue };
+        if name.is_empty() {
+            continue;
+        }
+        // `$system(` is a variable call, `->exec(` a method: not these functions.
+        let prev = s.checked_sub(1).and_then(|k| b.get(k)).copied();
+        if matches!(prev, Some(b'$' | b'>' | b'-' | b'#' | b'/')) {
+            continue;
+        }
+        let arg = code.get(p + 1..).unwrap_or_default().trim_start();
+        // `FOOgzinflate(`: long, distinctive names also count glued to a prefix.
+        let strong_name = STRONG_FUNCS.iter().find(|f| **f == name || f.len() >= 8 && name.ends_with(**f));
+        if let Some(f) = strong_name {
+            // A strong name still needs an argument list that looks like code, not prose
+            // (`(see below)`): quote, variable, call, number, `)` or a backtick.
+            let number_arg = arg.bytes().take_while(|c| c.is_ascii_digit()).count() > 0 && arg.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start().starts_with([')', ',']);
+            let argish = arg.starts_with(['"', '$', '`', ')', '\'']) || number_arg || arg.get(..arg.find('(').unwrap_or(0).min(32)).is_some_and(|f2| !f2.is_empty() && f2.bytes().all(is_ident));
+            let ident_arg = arg.find(')').is_some_and(|k| k > 0 && k <= 32 && arg.get(..k).is_some_and(|a| a.bytes().all(is_ident)));
+            if argish || ident_arg || arg.is_empty() || !name.contains('_') && name.len() > 6 {
+                return Some((f, true, s));
+            }
+        }
+        if let Some(f) = WEAK_FUNCS.iter().find(|f| **f == name) {
+            let inner_call = arg.find('(').is_some_and(|k| k > 0 && k < 32 && arg.get(..k).is_some_and(|f2| f2.bytes().all(is_ident)));
+            let argish = arg.starts_with(['"', '$', '`']) || inner_call || (arg.starts_with(')') && arg.get(1..).is_some_and(|r| r.trim_start().starts_with(';')));
+            if argish {
+                return Some((f, false, s));
+            }
+        }
+    }
+    None
+}
+
+/// `$f(`, `$a/*x*/(`, `${'_'.'GET'}(` (after comments were removed).
+fn variable_call(code: &str) -> Option<usize> {
+    let b = code.as_bytes();
+    let mut from = 0;
+    while let Some(at) = code.get(from..).and_then(|r| r.find('$')).map(|o| o + from) {
+        from = at + 1;
+        if !b.get(at + 1).is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_') {
+            continue;
+        }
+        let mut j = at + 1;
+        while b.get(j).is_some_and(|&c| is_ident(c)) {
+            j += 1;
+        }
+        while matches!(b.get(j), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            j += 1;
+        }
+        // `$_aB_4c[5]['d'](17)`: indexing before the call.
+        let mut guard = 0;
+        while b.get(j) == Some(&b'[') && guard < 8 {
+            let close = b.get(j..).and_then(|r| r.iter().position(|&c| c == b']'));
+            match close {
+                Some(c) => j += c + 1,
+                None => break,
+            }
+            while matches!(b.get(j), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                j += 1;
+            }
+            guard += 1;
+        }
+        if b.get(j) == Some(&b'(') {
+            return Some(at);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Part;
+
+    fn score(text: &str) -> u32 {
+        let mut out = Vec::new();
+        scan(&Value { part: Part::QueryValue, name: "x", text }, &mut out);
+        out.iter().filter(|h| h.paranoia == 1).map(|h| h.score).sum()
+    }
+
+    #[test]
+    fn attacks() {
+        for a in [
+            "O:8:\"stdClass\":0:{}",
+            "a:1:{i:0;O:7:\"Example\":1:{s:3:\"cmd\";s:2:\"id\";}}",
+            "O:8:&quot;stdClass&quot;:0:{}",
+            "php://filter/convert.base64-encode/resource=index.php",
+            "phar://./uploads/x.jpg/test",
+            "expect://id",
+            "data://text/plain;base64,PD9waHAgc3lzdGVtKCdpZCcpOz8+",
+            "<?php system($_GET['c']); ?>",
+            "system('whoami');",
+            "\"\\x73y\\x73tem\"(\"ls\");",
+            "\"sys\".\"tem\"('id');",
+            "passthru ( 'id' )",
+            "eval($_POST['x'])",
+            "assert_OptionS (\n\n)",
+            "base64_decode('cGhwaW5mbygp')",
+            "phpinfo();",
+            "shell_exec/*x*/('id')",
+            "PHP_VALUE\nauto_prepend_file=php://input",
+            "$_SERVER['HTTP_USER_AGENT']",
+            ";${@print(md5(RCEVulnerable))};",
+            "@system('id')",
+            "(sy.(st).em)('uname');",
+            "(system)(ls);",
+            "$y = 'sys'.'tem';($y)('uname');",
+            "$_aB_4c[5]['d'] /*lol*/ (17)",
+            "FOOGzInFlAtE()",
+            "fopen# x\n (blah)",
+            "<? echo 'hello'; ?>",
+            "[php]echo \"test\"",
+        ] {
+            assert!(score(a) >= 5, "{a}");
+        }
+    }
+
+    #[test]
+    fn uploads() {
+        let mut out = Vec::new();
+        scan(&Value { part: Part::Header, name: "x-filename", text: "shell.php5..." }, &mut out);
+        assert!(out.iter().any(|h| h.rule == "php.script-upload"));
+        let mut out = Vec::new();
+        scan(&Value { part: Part::Header, name: "x-filename", text: "photo.jpg" }, &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn benign() {
+        for b in [
+            "The system (version 2) works",
+            "exec summary (draft)",
+            "Please print (in color)",
+            "ratio 2:1",
+            "time 10:30:00",
+            "https://example.com/a?b=c",
+            "I bought it for $5 (cheap)",
+            "data:image/png;base64,iVBORw0KGgo=",
+            "O: that's odd",
+            "echo chamber (2024)",
+            "glob pattern (*.txt) matches",
+            "I need sleep (8 hours)",
+            "(see above)(and below)",
+            "costs $5 (five)",
+            "hyperlink(x)",
+        ] {
+            assert!(score(b) < 5, "{b}");
+        }
+    }
+}

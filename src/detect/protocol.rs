@@ -1,0 +1,195 @@
+//! HTTP protocol anomalies visible in a (mirrored) request: invalid or unusual methods,
+//! duplicate Host, Content-Length/Transfer-Encoding conflicts and obfuscated
+//! Transfer-Encoding, control bytes in headers, absurd lengths and counts, many-range
+//! requests, bodies on GET/HEAD and request lines smuggled inside bodies. Low scores: an
+//! anomaly adds weight to other findings, never an attack alone. A missing Host is not
+//! reported: Envoy moves it to `:authority`, which the request model does not carry.
+
+use super::textscan::snippet;
+use super::Finding;
+use crate::request::HttpRequest;
+
+const CLASS: &str = "protocol";
+const MAX_URI: usize = 4096;
+const MAX_HEADER_VALUE: usize = 8192;
+const MAX_HEADERS: usize = 100;
+const MAX_RANGES: usize = 5;
+
+const METHODS: &[&str] = &[
+    "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "PROPFIND",
+    "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "REPORT", "SEARCH", "MKCALENDAR",
+    "ACL", "MERGE", "CHECKOUT", "VERSION-CONTROL",
+];
+
+fn f(rule: &'static str, location: &str, evidence: String, score: u32, paranoia: u8) -> Finding {
+    Finding { rule, class: CLASS, location: location.to_string(), evidence, decoders: Vec::new(), score, paranoia }
+}
+
+fn tchar(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c)
+}
+
+/// Request-level scan.
+pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
+    let m = req.method.as_str();
+    if m.is_empty() || !m.bytes().all(tchar) {
+        out.push(f("protocol.invalid-method", "method", snippet(m, 0, 40), 3, 1));
+    } else if m == "TRACE" || m == "TRACK" || m == "DEBUG" {
+        out.push(f("protocol.debug-method", "method", m.to_string(), 2, 1));
+    } else if !METHODS.contains(&m) {
+        out.push(f("protocol.unknown-method", "method", snippet(m, 0, 40), 2, 1));
+    }
+
+    let count = |name: &str| req.headers.iter().filter(|(n, _)| n == name).count();
+    if count("host") > 1 {
+        out.push(f("protocol.duplicate-host", "header.host", String::new(), 3, 1));
+    }
+    if let Some(h) = req.header("host") {
+        let host = h.trim();
+        if host.is_empty() {
+            out.push(f("protocol.empty-host", "header.host", String::new(), 2, 1));
+        } else {
+            let bare = host.rsplit_once(':').map_or(host, |(h, p)| if p.bytes().all(|c| c.is_ascii_digit()) { h } else { host });
+            if bare.parse::<core::net::Ipv4Addr>().is_ok() || bare.starts_with('[') {
+                out.push(f("protocol.host-is-ip", "header.host", snippet(host, 0, 60), 2, 2));
+            }
+        }
+    }
+
+    let cls: Vec<String> = req.headers.iter().filter(|(n, _)| n == "content-length").map(|(_, v)| String::from_utf8_lossy(v).trim().to_string()).collect();
+    let te: Vec<String> = req.headers.iter().filter(|(n, _)| n == "transfer-encoding").map(|(_, v)| String::from_utf8_lossy(v).to_string()).collect();
+    if !cls.is_empty() && !te.is_empty() {
+        out.push(f("protocol.cl-te-conflict", "header.transfer-encoding", snippet(&te.join(","), 0, 60), 3, 1));
+    }
+    if cls.iter().any(|c| c.is_empty() || !c.bytes().all(|b| b.is_ascii_digit())) {
+        out.push(f("protocol.invalid-content-length", "header.content-length", snippet(&cls.join(","), 0, 60), 3, 1));
+    } else if cls.windows(2).any(|w| matches!(w, [a, b] if a != b)) {
+        out.push(f("protocol.conflicting-content-length", "header.content-length", snippet(&cls.join(","), 0, 60), 3, 1));
+    }
+    if te.len() > 1 || te.iter().any(|t| t != "chunked" && !t.eq_ignore_ascii_case("chunked")) {
+        out.push(f("protocol.transfer-encoding-obfuscated", "header.transfer-encoding", snippet(&te.join(","), 0, 60), 3, 1));
+    }
+
+    if req.headers.len() > MAX_HEADERS {
+        out.push(f("protocol.too-many-headers", "header", req.headers.len().to_string(), 2, 1));
+    }
+    for (n, _) in &req.headers {
+        if n.is_empty() || !n.bytes().all(tchar) {
+            out.push(f("protocol.invalid-header-name", &format!("header.{}", snippet(n, 0, 40)), snippet(n, 0, 40), 2, 1));
+            break;
+        }
+    }
+    for (n, v) in &req.headers {
+        if v.iter().any(|&b| b == 0) {
+            out.push(f("protocol.nul-in-header", &format!("header.{n}"), String::new(), 3, 1));
+            break;
+        }
+        if v.iter().any(|&b| b < 0x20 && b != b'\t' || b == 0x7f) {
+            out.push(f("protocol.control-char-in-header", &format!("header.{n}"), snippet(&String::from_utf8_lossy(v), 0, 60), 2, 1));
+            break;
+        }
+    }
+    if let Some((n, v)) = req.headers.iter().find(|(_, v)| v.len() > MAX_HEADER_VALUE) {
+        out.push(f("protocol.long-header", &format!("header.{n}"), v.len().to_string(), 2, 1));
+    }
+    if req.uri.len() > MAX_URI {
+        out.push(f("protocol.long-uri", "path", req.uri.len().to_string(), 2, 1));
+    }
+    if req.uri.bytes().any(|b| b <= 0x20 || b == 0x7f) {
+        out.push(f("protocol.invalid-uri-chars", "path", snippet(&req.uri, 0, 80), 2, 1));
+    }
+    if bad_percent(&req.uri) {
+        out.push(f("protocol.invalid-percent-encoding", "path", snippet(&req.uri, 0, 80), 2, 2));
+    }
+    for name in ["range", "request-range"] {
+        if let Some(r) = req.header(name) {
+            let n = r.split(',').count();
+            if n > MAX_RANGES {
+                out.push(f("protocol.range-abuse", &format!("header.{name}"), snippet(&r, 0, 60), 2, 1));
+            }
+        }
+    }
+    let has_body = !req.body.is_empty() || cls.iter().any(|c| c.parse::<u64>().is_ok_and(|n| n > 0));
+    if has_body && (m == "GET" || m == "HEAD") {
+        out.push(f("protocol.body-in-get", "body", String::new(), 2, 1));
+    }
+    if !req.body.is_empty() && req.header("content-type").is_none() {
+        out.push(f("protocol.body-without-content-type", "body", String::new(), 2, 2));
+    }
+    if let Some(ev) = embedded_request(&req.body) {
+        out.push(f("protocol.embedded-request", "body", ev, 3, 1));
+    }
+}
+
+/// `%` not followed by two hex digits (nor `%u` + four).
+fn bad_percent(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c == b'%'
+            && !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+            && !(matches!(b.get(i + 1), Some(b'u' | b'U')) && (2..6).all(|k| b.get(i + k).is_some_and(u8::is_ascii_hexdigit)))
+    })
+}
+
+/// A request line (`GET /x HTTP/1.1` + line break) inside a body: smuggling.
+fn embedded_request(body: &[u8]) -> Option<String> {
+    let body = body.get(..65536).unwrap_or(body);
+    let pos = memchr::memmem::find(body, b" HTTP/1.")?;
+    let after = body.get(pos + 9..pos + 12)?;
+    if !(after.starts_with(b"\r\n") || after.starts_with(b"\n") || after.get(1..).is_some_and(|r| r.starts_with(b"\r\n") || r.starts_with(b"\n"))) {
+        return None;
+    }
+    let line_start = body.get(..pos)?.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+    let line = String::from_utf8_lossy(body.get(line_start..pos)?);
+    let mut parts = line.split(' ');
+    let method = parts.next()?;
+    let method = method.trim_start_matches(|c: char| !c.is_ascii_uppercase());
+    let method = method.get(method.len().saturating_sub(method.bytes().rev().take_while(u8::is_ascii_uppercase).count())..)?;
+    (METHODS.contains(&method) || method == "TRACE").then(|| snippet(&line, 0, 80))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(method: &str, headers: &[(&str, &[u8])], body: &[u8]) -> HttpRequest {
+        HttpRequest {
+            method: method.into(),
+            uri: "/a?b=c".into(),
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect(),
+            body: body.to_vec(),
+            body_bytes: body.len() as u64,
+            ..Default::default()
+        }
+    }
+    fn rules(r: &HttpRequest) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        scan_request(r, &mut out);
+        assert!(out.iter().all(|f| f.score <= 3), "{out:?}");
+        out.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn anomalies() {
+        assert!(rules(&req("     GET", &[("host", b"a")], b"")).contains(&"protocol.invalid-method"));
+        assert!(rules(&req("GET", &[("host", b"a"), ("host", b"b")], b"")).contains(&"protocol.duplicate-host"));
+        let smuggle = req("POST", &[("host", b"a"), ("content-length", b"4"), ("transfer-encoding", b"chunked")], b"0\r\n\r\n");
+        assert!(rules(&smuggle).contains(&"protocol.cl-te-conflict"));
+        assert!(rules(&req("POST", &[("host", b"a"), ("transfer-encoding", b"chunked, identity")], b"")).contains(&"protocol.transfer-encoding-obfuscated"));
+        assert!(rules(&req("GET", &[("host", b"a"), ("x-a", b"a\0b")], b"")).contains(&"protocol.nul-in-header"));
+        assert!(rules(&req("GET", &[("host", b"a"), ("range", b"bytes=1-2,3-4,5-6,7-8,9-10,11-12")], b"")).contains(&"protocol.range-abuse"));
+        let body = b"barGET /a.html HTTP/1.1\r\nHost: foo\r\n\r\n";
+        assert!(rules(&req("POST", &[("host", b"a"), ("content-type", b"text/plain")], body)).contains(&"protocol.embedded-request"));
+        assert!(rules(&req("GET", &[("host", b"a"), ("content-length", b"5")], b"hello")).contains(&"protocol.body-in-get"));
+    }
+
+    #[test]
+    fn normal_requests_are_quiet() {
+        let get = req("GET", &[("host", b"example.com"), ("user-agent", b"Mozilla/5.0"), ("accept", b"*/*")], b"");
+        assert!(rules(&get).is_empty(), "{:?}", rules(&get));
+        let post = req("POST", &[("host", b"example.com"), ("content-type", b"application/json"), ("content-length", b"2")], b"{}");
+        assert!(rules(&post).is_empty());
+        let chunked = req("POST", &[("host", b"example.com"), ("content-type", b"text/plain"), ("transfer-encoding", b"chunked")], b"hi");
+        assert!(rules(&chunked).is_empty());
+    }
+}

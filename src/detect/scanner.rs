@@ -1,0 +1,134 @@
+//! Automated scanners: user agents and headers of well-known tools (sqlmap, Nikto,
+//! Nuclei, Acunetix...), out-of-band interaction domains (Burp Collaborator,
+//! interactsh) anywhere in the request, and backup/swap-file probes in the path.
+//! Low scores: a scanner is context for other findings, never an attack alone.
+
+use super::textscan::{contains_ci, find_ci, snippet};
+use super::Finding;
+use crate::request::HttpRequest;
+
+const CLASS: &str = "scanner";
+
+/// Tool names as they appear in their default User-Agent (lower-case).
+const TOOLS: &[&str] = &[
+    "sqlmap", "nikto", "nuclei", "acunetix", "nmap scripting engine", "nmap nse", "masscan",
+    "wpscan", "dirbuster", "gobuster", "ffuf", "feroxbuster", "wfuzz", "zgrab", "nessus",
+    "openvas", "w3af", "arachni", "skipfish", "netsparker", "invicti", "burpsuite", "burp suite",
+    "havij", "jaeles", "whatweb", "commix", "fimap", "xsstrike", "dalfox", "appscan",
+    "webinspect", "paros", "zmeu", "morfeus", "zaproxy", "owasp zap", "sqlninja", "bsqlbf",
+    "pangolin", "grabber", "nsauditor", "uniscan", "dotdotpwn", "joomscan", "droopescan",
+    "cmsmap", "xspider", "webvulnscan", "detectify", "probely", "qualys", "hydra", "medusa",
+    "brutus", "webshag", "vega/", "teh forest lobster", "crimscanner", "isc ssl scanner",
+    "censysinspect", "l9explore", "l9tcpid", "httpx - open-source", "interactsh", "xray",
+    "struts-pwn", "log4j-scan", "jndi-exploit", "mozilla/5.0 sf/", "dirb", "metis",
+];
+
+/// Headers only scanners send.
+const HEADERS: &[&str] = &["acunetix-product", "acunetix-scanning-agreement", "acunetix-user-agreement", "x-wipp", "x-request-memo", "x-scan-memo", "x-scanner", "x-nessus", "x-arachni-scan-seed"];
+
+/// Out-of-band interaction (OAST) domains.
+const OAST: &[&str] = &[
+    "burpcollaborator.net", "oastify.com", "interact.sh", "oast.pro", "oast.live", "oast.site",
+    "oast.online", "oast.fun", "oast.me", "dnslog.cn", "ceye.io", "bxss.me", "xss.ht",
+    "canarytokens.com", "requestrepo.com", "dnslog.link",
+];
+
+fn finding(rule: &'static str, location: String, evidence: String, score: u32, paranoia: u8) -> Finding {
+    Finding { rule, class: CLASS, location, evidence, decoders: Vec::new(), score, paranoia }
+}
+
+/// Request-level scan.
+pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
+    if let Some(ua) = req.header("user-agent") {
+        let lower = ua.to_ascii_lowercase();
+        let b = lower.as_bytes();
+        for t in TOOLS {
+            if let Some(at) = lower.find(t) {
+                // Whole-word-ish: `dirb` must not match inside `dirbuster`'s neighbours
+                // such as `dirbot`, and `xray` not inside `x-rays`.
+                let before = at == 0 || !b.get(at - 1).is_some_and(|c| c.is_ascii_alphabetic());
+                let after = !b.get(at + t.len()).is_some_and(|c| c.is_ascii_alphabetic()) || t.ends_with('/');
+                if before && after {
+                    out.push(finding("scanner.user-agent", "header.user-agent".into(), snippet(&ua, 0, 100), 3, 1));
+                    break;
+                }
+            }
+        }
+    }
+    for (name, _) in &req.headers {
+        if HEADERS.contains(&name.as_str()) {
+            out.push(finding("scanner.header", format!("header.{name}"), name.clone(), 3, 1));
+            break;
+        }
+    }
+    // OAST domains in the target, headers or body.
+    let mut places: Vec<(String, std::borrow::Cow<'_, str>)> = vec![("path".into(), std::borrow::Cow::Borrowed(req.uri.as_str()))];
+    for (n, v) in req.headers.iter().take(64) {
+        places.push((format!("header.{n}"), String::from_utf8_lossy(v)));
+    }
+    let body = req.body.get(..65536).unwrap_or(&req.body);
+    places.push(("body".into(), String::from_utf8_lossy(body)));
+    'outer: for (loc, text) in &places {
+        for d in OAST {
+            if let Some(at) = find_ci(text, d) {
+                out.push(finding("scanner.oast-domain", loc.clone(), snippet(text, at.saturating_sub(30), at + d.len() + 10), 3, 1));
+                break 'outer;
+            }
+        }
+    }
+    // Backup / editor swap file probes.
+    let path = req.path().to_ascii_lowercase();
+    let probe = [".bak", ".old", ".orig", ".swp", ".swo", "~", ".save", ".backup", ".copy", ".tmp"]
+        .iter()
+        .any(|s| path.ends_with(s) && script_before(&path, s.len()));
+    if probe || path.ends_with(".sql") || path.ends_with(".sql.gz") || contains_ci(&path, "/backup/") && (path.ends_with(".gz") || path.ends_with(".zip") || path.ends_with(".tar")) {
+        out.push(finding("scanner.backup-file-probe", "path".into(), snippet(req.path(), 0, 100), 2, 1));
+    }
+}
+
+/// The path before a backup suffix ends in a server-side file type (`x.php.bak`).
+fn script_before(path: &str, suffix_len: usize) -> bool {
+    let stem = path.get(..path.len().saturating_sub(suffix_len)).unwrap_or_default();
+    [".php", ".asp", ".aspx", ".jsp", ".inc", ".conf", ".config", ".cfg", ".ini", ".xml", ".yml", ".yaml", ".env", ".py", ".rb", ".pl", ".cgi", ".js", ".json", ".sql", ".htaccess", ".htpasswd", ".properties"]
+        .iter()
+        .any(|e| stem.ends_with(e))
+        || stem.rsplit('/').next().is_some_and(|f| f.starts_with('.') || f == "index" || f == "config" || f == "web")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(uri: &str, ua: &str) -> HttpRequest {
+        HttpRequest { method: "GET".into(), uri: uri.into(), headers: vec![("host".into(), b"a".to_vec()), ("user-agent".into(), ua.as_bytes().to_vec())], ..Default::default() }
+    }
+    fn rules(r: &HttpRequest) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        scan_request(r, &mut out);
+        assert!(out.iter().all(|f| f.score <= 3));
+        out.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn scanners() {
+        assert!(rules(&req("/", "sqlmap/1.7.2#stable (https://sqlmap.org)")).contains(&"scanner.user-agent"));
+        assert!(rules(&req("/", "Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:000001)")).contains(&"scanner.user-agent"));
+        assert!(rules(&req("/", "Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)")).contains(&"scanner.user-agent"));
+        assert!(rules(&req("/?x=abc.oastify.com", "Mozilla/5.0")).contains(&"scanner.oast-domain"));
+        assert!(rules(&req("/settings.php.swp", "Mozilla/5.0")).contains(&"scanner.backup-file-probe"));
+        assert!(rules(&req("/wp-config.php~", "Mozilla/5.0")).contains(&"scanner.backup-file-probe"));
+    }
+
+    #[test]
+    fn browsers_are_quiet() {
+        for ua in [
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "curl/8.4.0",
+            "python-requests/2.31.0",
+        ] {
+            assert!(rules(&req("/index.html", ua)).is_empty(), "{ua}");
+        }
+        assert!(rules(&req("/files/report.old.pdf", "Mozilla/5.0")).is_empty());
+    }
+}

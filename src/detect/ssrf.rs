@@ -1,0 +1,395 @@
+//! Server-side request forgery. URLs in values are parsed (scheme, userinfo, host, port);
+//! the host is classified after resolving the forms parsers accept: `inet_aton` IPv4
+//! (decimal, hex, octal, 1–4 parts), IPv6 (incl. IPv4-mapped and zone ids), wildcard-DNS
+//! names that embed an IP (`127.0.0.1.nip.io`), loopback and cloud-metadata names.
+//! Loopback, private, link-local and metadata targets and dangerous schemes (`gopher:`,
+//! `dict:`, `file:`...) are reported. The URL parser is shared with `rfi`.
+
+use core::net::{Ipv4Addr, Ipv6Addr};
+
+use super::textscan::{hit, push_once, snippet};
+use super::{Hit, Part, Value};
+
+const CLASS: &str = "ssrf";
+const MAX_BYTES: usize = 8192;
+const MAX_URLS: usize = 16;
+
+/// A URL found in a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Url<'a> {
+    /// Lower-case scheme (empty for scheme-relative `//host` or bare `host/path`).
+    pub scheme: String,
+    /// Host as written (lower-case), without brackets, userinfo or port.
+    pub host: String,
+    /// Offset of the URL (scheme start) in the text.
+    pub start: usize,
+    /// The rest after the authority (path, query...), up to the end of the URL token.
+    pub rest: &'a str,
+}
+
+/// Where a host points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Metadata,
+    Loopback,
+    Unspecified,
+    Private,
+    LinkLocal,
+    Public,
+}
+
+/// A classified host: target and whether the IP was written in a non-canonical form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostClass {
+    pub target: Target,
+    pub obfuscated: bool,
+    pub is_ip: bool,
+}
+
+fn scheme_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
+}
+
+/// Every `scheme://authority...` URL in `t` (at most `MAX_URLS`).
+pub fn find_urls(t: &str) -> Vec<Url<'_>> {
+    let b = t.as_bytes();
+    let mut urls = Vec::new();
+    let mut from = 0;
+    while urls.len() < MAX_URLS {
+        let Some(at) = t.get(from..).and_then(|r| r.find("://")).map(|o| o + from) else { break };
+        let mut s = at;
+        while s > 0 && at - s < 16 && b.get(s - 1).is_some_and(|&c| scheme_byte(c)) {
+            s -= 1;
+        }
+        let scheme = t.get(s..at).unwrap_or_default().to_ascii_lowercase();
+        let after = at + 3;
+        let (host, rest) = authority(t.get(after..).unwrap_or_default());
+        urls.push(Url { scheme, host, start: s, rest });
+        from = after;
+    }
+    urls
+}
+
+/// Splits `host[:port]/rest` (after `//`): returns the lower-case host and the rest.
+pub fn authority(s: &str) -> (String, &str) {
+    let end = s
+        .find(|c: char| matches!(c, '/' | '?' | '#' | '\\') || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+        .unwrap_or(s.len());
+    let auth = s.get(..end).unwrap_or_default();
+    let rest = s.get(end..).unwrap_or_default();
+    let hostport = auth.rsplit('@').next().unwrap_or(auth);
+    let host = if let Some(inner) = hostport.strip_prefix('[') {
+        inner.split(']').next().unwrap_or(inner)
+    } else {
+        hostport.split(':').next().unwrap_or(hostport)
+    };
+    (host.trim_end_matches('.').to_ascii_lowercase(), rest)
+}
+
+/// IPv4 as `inet_aton` reads it: 1–4 parts, each decimal, `0x` hex or `0` octal; the last
+/// part fills the remaining bytes. Hex parts longer than 32 bits keep their low 32 bits
+/// (some URL parsers do). Returns the address and whether the form was non-canonical.
+pub fn parse_ipv4(h: &str) -> Option<(Ipv4Addr, bool)> {
+    if h.is_empty() || h.len() > 64 {
+        return None;
+    }
+    let parts: Vec<&str> = h.split('.').collect();
+    if parts.len() > 4 || parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let mut nums = Vec::with_capacity(4);
+    let mut odd = parts.len() != 4;
+    for p in &parts {
+        let (n, o) = parse_num(p)?;
+        odd |= o;
+        nums.push(n);
+    }
+    let last = *nums.last()?;
+    let head = nums.get(..nums.len() - 1).unwrap_or_default();
+    if head.iter().any(|&n| n > 255) {
+        return None;
+    }
+    let last_bits = 8 * (4 - head.len() as u32);
+    if last_bits < 64 && last >= 1u64 << last_bits {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for (k, &n) in head.iter().enumerate() {
+        v |= (n as u32) << (24 - 8 * k as u32);
+    }
+    v |= last as u32;
+    Some((Ipv4Addr::from(v), odd))
+}
+
+/// A number part: decimal, `0x` hex (low 32 bits kept), or `0`-prefixed octal.
+fn parse_num(p: &str) -> Option<(u64, bool)> {
+    if let Some(hx) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
+        if hx.is_empty() || hx.len() > 32 || !hx.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let tail = hx.get(hx.len().saturating_sub(8)..).unwrap_or(hx);
+        return u64::from_str_radix(tail, 16).ok().map(|n| (n, true));
+    }
+    if !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 12 {
+        return None;
+    }
+    if p.len() > 1 && p.starts_with('0') {
+        return u64::from_str_radix(p, 8).ok().map(|n| (n, true));
+    }
+    p.parse::<u64>().ok().map(|n| (n, false))
+}
+
+fn classify_v4(ip: Ipv4Addr) -> Target {
+    let o = ip.octets();
+    match o {
+        [169, 254, 169, 254] | [169, 254, 170, 2] | [100, 100, 100, 200] | [192, 0, 0, 192] => Target::Metadata,
+        [127, ..] => Target::Loopback,
+        [0, 0, 0, 0] => Target::Unspecified,
+        [0, ..] => Target::Unspecified,
+        [10, ..] | [192, 168, ..] => Target::Private,
+        [172, b, ..] if (16..32).contains(&b) => Target::Private,
+        [100, b, ..] if (64..128).contains(&b) => Target::Private,
+        [169, 254, ..] => Target::LinkLocal,
+        _ => Target::Public,
+    }
+}
+
+fn classify_v6(ip: Ipv6Addr) -> (Target, bool) {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return (classify_v4(v4), true);
+    }
+    let seg = ip.segments();
+    if ip == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) {
+        return (Target::Metadata, false);
+    }
+    if ip.is_loopback() {
+        return (Target::Loopback, false);
+    }
+    if ip.is_unspecified() {
+        return (Target::Unspecified, false);
+    }
+    // IPv4-compatible `::a.b.c.d` (deprecated, still parsed by some).
+    if seg.get(..6) == Some(&[0, 0, 0, 0, 0, 0]) {
+        let v4 = Ipv4Addr::from(((seg[6] as u32) << 16) | seg[7] as u32);
+        return (classify_v4(v4), true);
+    }
+    match seg.first() {
+        Some(s) if s & 0xfe00 == 0xfc00 => (Target::Private, false),
+        Some(s) if s & 0xffc0 == 0xfe80 => (Target::LinkLocal, false),
+        _ => (Target::Public, false),
+    }
+}
+
+const LOOPBACK_NAMES: &[&str] = &[
+    "localhost", "localhost.localdomain", "localhost4", "localhost6", "localhost4.localdomain4",
+    "localhost6.localdomain6", "ip6-localhost", "ip6-loopback", "localtest.me", "lvh.me",
+];
+const METADATA_NAMES: &[&str] = &[
+    "metadata.google.internal", "metadata.goog", "metadata", "instance-data",
+    "instance-data.ec2.internal", "metadata.azure.internal", "metadata.tencentyun.com",
+    "100-100-100-200.aliyun", "kubernetes.default.svc", "kubernetes.default",
+];
+/// Wildcard DNS services that resolve `<ip>.<service>` to `<ip>`.
+const WILDCARD_DNS: &[&str] = &[".nip.io", ".xip.io", ".sslip.io", ".traefik.me", ".localtest.me", ".lvh.me"];
+
+/// Classifies a (lower-case) host name or IP literal.
+pub fn classify_host(host: &str) -> Option<HostClass> {
+    let host = host.split('%').next().unwrap_or(host); // IPv6 zone id
+    if host.is_empty() {
+        return None;
+    }
+    if let Ok(ip6) = host.parse::<Ipv6Addr>() {
+        let (target, obf) = classify_v6(ip6);
+        return Some(HostClass { target, obfuscated: obf, is_ip: true });
+    }
+    if let Some((ip, obf)) = parse_ipv4(host) {
+        return Some(HostClass { target: classify_v4(ip), obfuscated: obf, is_ip: true });
+    }
+    if METADATA_NAMES.contains(&host) {
+        return Some(HostClass { target: Target::Metadata, obfuscated: false, is_ip: false });
+    }
+    if LOOPBACK_NAMES.contains(&host) || host.ends_with(".localhost") || host.ends_with(".localtest.me") {
+        return Some(HostClass { target: Target::Loopback, obfuscated: false, is_ip: false });
+    }
+    for suffix in WILDCARD_DNS {
+        if let Some(prefix) = host.strip_suffix(suffix) {
+            // `127.0.0.1.nip.io`, `app.127-0-0-1.sslip.io`, `7f000001.nip.io`.
+            let last = prefix.rsplit(['.']).next().unwrap_or(prefix);
+            let candidates = [prefix.to_string(), last.replace('-', "."), prefix.replace('-', ".")];
+            for c in candidates.iter() {
+                if let Some((ip, _)) = parse_ipv4(c).or_else(|| u32::from_str_radix(c, 16).ok().filter(|_| c.len() == 8).map(|n| (Ipv4Addr::from(n), true))) {
+                    return Some(HostClass { target: classify_v4(ip), obfuscated: true, is_ip: true });
+                }
+            }
+        }
+    }
+    Some(HostClass { target: Target::Public, obfuscated: false, is_ip: false })
+}
+
+/// Schemes that reach beyond HTTP (raw sockets, files, directories).
+const DANGEROUS_SCHEMES: &[&str] = &["gopher", "dict", "file", "ldap", "ldaps", "tftp", "jar", "netdoc", "sftp", "smb", "ssh2", "telnet", "ldapi"];
+
+/// Parameter names that usually carry a URL or host.
+pub fn url_param(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let n = n.rsplit(['.', '[']).next().unwrap_or(&n).trim_end_matches(']');
+    [
+        "url", "uri", "link", "href", "target", "dest", "destination", "redirect", "callback",
+        "webhook", "endpoint", "host", "server", "domain", "site", "proxy", "feed", "image",
+        "img", "src", "source", "next", "return", "returnurl", "return_to", "continue", "goto",
+        "fetch", "load", "remote", "address", "addr", "ip", "api", "forward", "u", "location",
+    ]
+    .iter()
+    .any(|k| n == *k || n.ends_with(&format!("_{k}")) || n.ends_with(k) && n.len() <= k.len() + 8 && *k != "u" && *k != "ip" && k.len() >= 3)
+}
+
+/// Per-value scan.
+pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
+    let full = v.text;
+    let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
+    let since = out.len();
+    let header = v.part == Part::Header;
+    if t.contains("://") {
+        for u in find_urls(t) {
+            let ev = snippet(t, u.start, u.start + 100);
+            // `file:///x`, `gopher://host:port/`: an empty or plausible host.
+            let plausible = u.host.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b':' | b'[' | b']' | b'_' | b'@'));
+            if DANGEROUS_SCHEMES.contains(&u.scheme.as_str()) && plausible {
+                let strong = !matches!(u.scheme.as_str(), "ldap" | "ldaps" | "smb" | "sftp" | "telnet");
+                push_once(out, since, hit("ssrf.dangerous-scheme", CLASS, if strong { 5 } else { 3 }, 1, ev.clone()));
+            }
+            // Line breaks inside a URL smuggle protocol commands (memcached, redis, SMTP).
+            let tok_end = u.rest.find(|c: char| c == ' ' || c == '"' || c == '\'').unwrap_or(u.rest.len());
+            if u.rest.get(..tok_end).is_some_and(|r| r.contains('\n') || r.contains('\r')) && !header {
+                push_once(out, since, hit("ssrf.protocol-smuggling", CLASS, 5, 1, ev.clone()));
+            }
+            report_host(&u.host, header, true, ev, out, since);
+        }
+    }
+    // `file:/etc/passwd`, `file:\\host` (one slash or none).
+    if let Some(at) = super::textscan::find_ci(t, "file:") {
+        let after = t.as_bytes().get(at + 5).copied();
+        let boundary = super::textscan::word_start(t.as_bytes(), at);
+        if boundary && v.part != Part::Path && matches!(after, Some(b'/' | b'\\' | b'$')) && !t.get(at + 5..).is_some_and(|r| r.starts_with("//")) {
+            push_once(out, since, hit("ssrf.dangerous-scheme", CLASS, 5, 1, snippet(t, at, at + 80)));
+        }
+    }
+    // A URL-ish parameter whose value is a bare host (`localhost:8080/admin`, `[::1]`).
+    if !header && url_param(v.name) {
+        let bare = t.trim().trim_start_matches("//");
+        if !bare.contains("://") && !bare.is_empty() {
+            let (host, _) = authority(bare);
+            let looks_host = !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'));
+            if looks_host || bare.starts_with('[') {
+                report_host(&host, false, false, snippet(t, 0, 100), out, since);
+            }
+        }
+    }
+}
+
+fn report_host(host: &str, header: bool, with_scheme: bool, ev: String, out: &mut Vec<Hit>, since: usize) {
+    let Some(c) = classify_host(host) else { return };
+    match c.target {
+        Target::Metadata => push_once(out, since, hit("ssrf.cloud-metadata", CLASS, 5, 1, ev)),
+        Target::Loopback | Target::Unspecified => {
+            if header {
+                if c.obfuscated {
+                    push_once(out, since, hit("ssrf.obfuscated-ip", CLASS, 5, 1, ev));
+                } else {
+                    push_once(out, since, hit("ssrf.loopback-header", CLASS, 2, 3, ev));
+                }
+            } else if c.obfuscated {
+                push_once(out, since, hit("ssrf.obfuscated-ip", CLASS, 5, 1, ev));
+            } else if with_scheme || c.is_ip || host != "localhost" {
+                push_once(out, since, hit("ssrf.loopback", CLASS, 5, 1, ev));
+            } else {
+                push_once(out, since, hit("ssrf.loopback", CLASS, 3, 1, ev));
+            }
+        }
+        Target::Private | Target::LinkLocal => {
+            if c.obfuscated {
+                push_once(out, since, hit("ssrf.obfuscated-ip", CLASS, 5, 1, ev));
+            } else if !header {
+                push_once(out, since, hit("ssrf.private-address", CLASS, 3, 1, ev));
+            }
+        }
+        Target::Public => {
+            if c.obfuscated && !header {
+                push_once(out, since, hit("ssrf.obfuscated-ip", CLASS, 3, 1, ev));
+            } else if c.is_ip && with_scheme && !header {
+                push_once(out, since, hit("ssrf.ip-literal", CLASS, 2, 2, ev));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn score(name: &str, text: &str) -> u32 {
+        let mut out = Vec::new();
+        scan(&Value { part: Part::QueryValue, name, text }, &mut out);
+        out.iter().filter(|h| h.paranoia == 1).map(|h| h.score).sum()
+    }
+
+    #[test]
+    fn ipv4_forms() {
+        let lo = Ipv4Addr::new(127, 0, 0, 1);
+        assert_eq!(parse_ipv4("127.0.0.1"), Some((lo, false)));
+        assert_eq!(parse_ipv4("2130706433"), Some((lo, true)));
+        assert_eq!(parse_ipv4("0x7f000001"), Some((lo, true)));
+        assert_eq!(parse_ipv4("0177.0.0.1"), Some((lo, true)));
+        assert_eq!(parse_ipv4("127.1"), Some((lo, true)));
+        assert_eq!(parse_ipv4("0x41414141A9FEA9FE"), Some((Ipv4Addr::new(169, 254, 169, 254), true)));
+        assert_eq!(parse_ipv4("256.1.1.1"), None);
+        assert_eq!(parse_ipv4("example.com"), None);
+        assert_eq!(parse_ipv4("1.2.3.4.5"), None);
+    }
+
+    #[test]
+    fn attacks() {
+        for (n, a) in [
+            ("url", "http://169.254.169.254/latest/meta-data/"),
+            ("url", "http://metadata.google.internal/computeMetadata/v1/"),
+            ("url", "http://[fd00:ec2::254]/latest/"),
+            ("url", "http://127.0.0.1:8080/admin"),
+            ("x", "http://2130706433/"),
+            ("x", "http://0x7f.1/"),
+            ("x", "http://[::ffff:127.0.0.1]/"),
+            ("x", "http://[::1]:80/"),
+            ("x", "http://localhost/server-status"),
+            ("x", "gopher://127.0.0.1:6379/_INFO"),
+            ("x", "dict://attacker:11111/"),
+            ("x", "file:///etc/passwd"),
+            ("x", "http://user@169.254.169.254/"),
+            ("x", "http://127.0.0.1.nip.io/"),
+            ("x", "http://0/"),
+            ("url", "localhost4.localdomain4/"),
+            ("url", "[::]:80/"),
+            ("x", "http://0251.0376.0251.0376/"),
+            ("url", "ldap://evil.com:11211/\nstats\nquit"),
+        ] {
+            assert!(score(n, a) >= 5, "{a}");
+        }
+    }
+
+    #[test]
+    fn benign() {
+        for (n, b) in [
+            ("next", "https://www.example.com/account?tab=1"),
+            ("url", "https://github.com/org/repo"),
+            ("redirect", "/dashboard"),
+            ("q", "how do I configure 127.0.0.1 in my hosts file"),
+            ("email", "alice@example.com"),
+            ("v", "1.2.3"),
+            ("url", "example.com/path"),
+            ("host", "api.example.org"),
+            ("version", "10.0.1"),
+            ("x", "see https://en.wikipedia.org/wiki/Localhost"),
+            ("profile", "my website is https://1.1.1.1 for dns"),
+        ] {
+            assert!(score(n, b) < 5, "{b}");
+        }
+    }
+}
