@@ -8,7 +8,7 @@
 //! - [`detect`]  the detection engine: findings, score, verdict.
 //! - [`event`]   the versioned JSON event and its redaction.
 //! - [`export`]  batched delivery to an HTTP collector (NDJSON, OTLP/HTTP JSON logs): queue, retry, counters.
-//! - `filter`    (wasm32 only) the proxy-wasm glue that moves bytes between Envoy and the core.
+//! - `filter`    (wasm32-wasip1 only) the proxy-wasm glue that moves bytes between Envoy and the core.
 
 // A panic traps the wasm VM: outside tests, panicking constructs are compile errors
 // under `cargo clippy` (run by `make test`). `arithmetic_side_effects` (overflow, division
@@ -46,5 +46,5 @@ pub mod mirror;
 #[cfg_attr(not(test), allow(clippy::arithmetic_side_effects))] // parsers; `pairs` denies it again
 pub mod request;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod filter;

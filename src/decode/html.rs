@@ -74,7 +74,12 @@ fn reference(s: &str) -> Option<(char, usize)> {
     }
     let name = s.get(..end)?;
     if b.get(end) == Some(&b';') {
-        return NAMED.iter().find(|(n, _)| *n == name).map(|(_, c)| (*c, end + 1));
+        // Exact first; then case-insensitively (`&tab;`, `&COLON;`), as lenient parsers do.
+        return NAMED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .or_else(|| NAMED.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
+            .map(|(_, c)| (*c, end + 1));
     }
     // Without `;`: legacy names only, longest match (`&ltscript` → `<script`).
     LEGACY
@@ -97,5 +102,6 @@ mod tests {
         assert_eq!(decode("AT&T & co &unknown;"), "AT&T & co &unknown;");
         assert_eq!(decode("&#99999999999;"), "\u{FFFD}");
         assert_eq!(decode("&"), "&");
+        assert_eq!(decode("j&tab;s&newline;x&colon;"), "j\ts\nx:");
     }
 }

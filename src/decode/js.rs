@@ -55,6 +55,18 @@ fn escape_at(b: &[u8], j: usize, octal: bool) -> (Option<u32>, usize) {
         }
         e
     };
+    // JS octal (`\141` → `a`, `\50` → `(`) when the text uses three-digit octal escapes;
+    // otherwise (or when it gives no printable character) the CSS hex reading applies.
+    if octal && b.get(j).is_some_and(|c| (b'0'..=b'7').contains(c)) {
+        let mut e = j;
+        while e < j + 3 && b.get(e).is_some_and(|d| (b'0'..=b'7').contains(d)) {
+            e += 1;
+        }
+        let v = b.get(j..e).and_then(|o| std::str::from_utf8(o).ok()).and_then(|o| u32::from_str_radix(o, 8).ok());
+        if let Some(v) = v.filter(|v| (0x20..0x7f).contains(v)) {
+            return (Some(v), e - j);
+        }
+    }
     match b.get(j) {
         Some(b'x') => {
             let e = take_hex(j + 1, 2);
@@ -76,15 +88,6 @@ fn escape_at(b: &[u8], j: usize, octal: bool) -> (Option<u32>, usize) {
                 return (b.get(j + 1..e).and_then(hexval), 5);
             }
             (None, 0)
-        }
-        // JS octal (`\141` → `a`, `\50` → `(`) when the text uses three-digit octal escapes.
-        Some(c) if octal && (b'0'..=b'7').contains(c) => {
-            let mut e = j;
-            while e < j + 3 && b.get(e).is_some_and(|d| (b'0'..=b'7').contains(d)) {
-                e += 1;
-            }
-            let v = b.get(j..e).and_then(|o| std::str::from_utf8(o).ok()).and_then(|o| u32::from_str_radix(o, 8).ok());
-            (v.filter(|v| (0x20..0x7f).contains(v)), e - j)
         }
         Some(c) if c.is_ascii_hexdigit() => {
             // CSS form: at least two digits, and only when it yields printable ASCII, so
@@ -111,6 +114,7 @@ mod tests {
         assert_eq!(decode(r"\u0061lert\u{28}1)"), "alert(1)");
         assert_eq!(decode(r"java\73 cript"), "javascript");
         assert_eq!(decode(r"\141\154ert\50\61\51"), "alert(1)");
+        assert_eq!(decode(r"\0075\0072\006C\0028"), "url(");
         assert_eq!(decode(r"it\'s \q \x4"), r"it\'s \q \x4");
         assert_eq!(decode("\\"), "\\");
     }

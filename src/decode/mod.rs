@@ -64,9 +64,17 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
     }
     // HTML entities, then URL again if the entities revealed escapes.
     if html::has_entities(&cur) {
-        let d = html::decode(&cur);
+        let mut d = html::decode(&cur);
         if d != cur {
             chain.push("html");
+            // Double-encoded entities (`&amp;tab;`), as XML attributes carry them.
+            if html::has_entities(&d) {
+                let d2 = html::decode(&d);
+                if d2 != d {
+                    chain.push("html");
+                    d = d2;
+                }
+            }
             cur = d;
             if url::has_escapes(&cur) {
                 let d2 = url::decode_str(&cur, false);
@@ -102,6 +110,16 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
         if d != cur {
             let mut c = chain.clone();
             c.push("strip-ctl");
+            push(out, d, c);
+        }
+    }
+    // Unicode look-alikes that case mapping or "best fit" code-page conversion turn into
+    // ASCII (`ſ` → `s`, `ı` → `i`, `K` → `k`, full-width `＜` → `<`).
+    if cur.chars().any(|c| fold_unicode_char(c).is_some()) && cur.len() < 65_536 {
+        let d: String = cur.chars().map(|c| fold_unicode_char(c).unwrap_or(c)).collect();
+        if d != cur {
+            let mut c = chain.clone();
+            c.push("unicode");
             push(out, d, c);
         }
     }
@@ -144,6 +162,23 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
             c.push("path");
             push(out, n, c);
         }
+    }
+}
+
+/// The ASCII character a Unicode look-alike folds to, if any.
+pub fn fold_unicode_char(c: char) -> Option<char> {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
+        '\u{017F}' => Some('s'),
+        '\u{0131}' => Some('i'),
+        '\u{212A}' => Some('k'),
+        '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' => Some('\''),
+        '\u{201C}' | '\u{201D}' | '\u{2033}' => Some('"'),
+        '\u{2039}' | '\u{00AB}' => Some('<'),
+        '\u{203A}' | '\u{00BB}' => Some('>'),
+        '\u{02C2}' => Some('<'),
+        '\u{02C3}' => Some('>'),
+        _ => None,
     }
 }
 
@@ -255,6 +290,12 @@ mod tests {
         assert!(v.iter().any(|x| x.text == "0\"XOR(1)\"" && x.decoders == vec!["unescape"]), "{v:?}");
         let v = vs("un\u{200B}ion se\u{200B}lect");
         assert!(v.iter().any(|x| x.text == "union select"), "{v:?}");
+    }
+
+    #[test]
+    fn unicode_lookalikes() {
+        let v = vs("\u{FF1C}\u{017F}cript\u{FF1E}");
+        assert!(v.iter().any(|x| x.text == "<script>" && x.decoders == vec!["unicode"]), "{v:?}");
     }
 
     #[test]

@@ -47,19 +47,26 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             let line_breaks = j - at;
             let rest = t.get(j..).unwrap_or_default();
             let ev = snippet(t, at, at + 80);
+            // Injection shape: the value opens with the line break (a textarea never does).
+            let leading = t.get(..at).is_some_and(|p| p.trim().is_empty());
             if let Some(name) = header_name(rest) {
                 let known = HEADERS.contains(&name.to_ascii_lowercase().as_str());
                 if reaches_header {
                     push_once(out, since, hit("crlf.header-injection", CLASS, 5, 1, ev));
+                } else if known && leading {
+                    push_once(out, since, hit("crlf.header-injection-body", CLASS, 5, 1, ev));
                 } else if known && b.contains(&b'\r') {
                     push_once(out, since, hit("crlf.header-injection-body", CLASS, 3, 2, ev));
                 }
+            } else if status_line(rest) {
+                // `\r\nHTTP/1.1 200 OK`: a second response, in any field.
+                push_once(out, since, hit("crlf.response-splitting", CLASS, 5, 1, ev));
             } else if rest.starts_with("HTTP/1.") || rest.starts_with("HTTP/2") {
                 let score = if reaches_header { 5 } else { 3 };
                 push_once(out, since, hit("crlf.response-splitting", CLASS, score, if reaches_header { 1 } else { 2 }, ev));
             } else if line_breaks >= 2 && rest.trim_start().starts_with('<') && reaches_header {
                 push_once(out, since, hit("crlf.response-splitting", CLASS, 5, 1, ev));
-            } else if matches!(v.part, Part::Path | Part::Cookie) {
+            } else if matches!(v.part, Part::Path | Part::Cookie | Part::ArgName) {
                 // Browsers never send a raw line break in a path or a cookie.
                 push_once(out, since, hit("crlf.line-break", CLASS, 5, 1, ev));
             } else if matches!(v.part, Part::QueryValue | Part::ArgName | Part::Header) {
@@ -73,6 +80,15 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         if let Some(ev) = request_line(t) {
             push_once(out, since, hit("crlf.embedded-request-line", CLASS, 5, 1, ev));
         }
+    }
+}
+
+/// `HTTP/1.1 200` at the start of `s`.
+fn status_line(s: &str) -> bool {
+    let b = s.as_bytes();
+    s.starts_with("HTTP/") && b.get(5).is_some_and(u8::is_ascii_digit) && {
+        let sp = s.find(' ').unwrap_or(0);
+        sp > 5 && sp < 10 && b.get(sp + 1..sp + 4).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
     }
 }
 
@@ -90,7 +106,10 @@ fn header_name(s: &str) -> Option<&str> {
 
 /// `METHOD SP target SP HTTP/1.x` anywhere in `t`.
 fn request_line(t: &str) -> Option<String> {
-    let pos = t.find(" HTTP/1.")?;
+    let pos = t.find(" HTTP/")?;
+    if !t.get(pos + 6..).is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
+        return None;
+    }
     let before = t.get(..pos)?;
     let target_start = before.rfind(' ')? + 1;
     let target = before.get(target_start..)?;
@@ -133,6 +152,10 @@ mod tests {
             (Part::QueryValue, "GET http://www.foo.bar HTTP/1.1"),
             (Part::Path, "/index.php/PHP\ninfo.php"),
             (Part::QueryValue, "x\r\n\r\n<html>pwn</html>"),
+            (Part::BodyValue, "\r\nContent-Length: 0"),
+            (Part::BodyValue, "foobar\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/html"),
+            (Part::ArgName, "parameter\r\n"),
+            (Part::QueryValue, "GET http://www.foo.bar HTTP/3.2"),
         ] {
             assert!(score(p, a) >= 5, "{a:?}");
         }

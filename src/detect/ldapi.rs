@@ -39,7 +39,24 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         let after_op = if op { j + 1 } else { j };
         let nested = b.get(after_op) == Some(&b'(');
         let comp = filter_component(b, if nested { after_op + 1 } else { after_op });
-        let breakout = matches!(prev, Some(b')')) && (op || comp);
+        // Closing a parenthesis the value did not open: the application's filter.
+        let unbalanced = {
+            let before = b.get(..at).unwrap_or_default();
+            let mut depth: i32 = 0;
+            let mut min: i32 = 0;
+            for &c in before {
+                match c {
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        min = min.min(depth);
+                    }
+                    _ => {}
+                }
+            }
+            min < 0
+        };
+        let breakout = matches!(prev, Some(b')')) && (op || comp) && unbalanced;
         let opened = op && nested && filter_component(b, after_op + 1);
         let starred = matches!(prev, Some(b'*')) && (op || comp);
         if breakout || opened || starred {
@@ -160,6 +177,7 @@ mod tests {
             "x == (y)",
             "C:\\path\\to",
             "(*) | (&)",
+            "(status=open)(team=core)",
         ] {
             assert!(score(b) < 5, "{b:?}");
         }

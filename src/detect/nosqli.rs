@@ -129,7 +129,7 @@ fn scan_js(t: &str, out: &mut Vec<Hit>, since: usize) {
         let before = t.get(..at).unwrap_or_default().trim_end();
         let after = t.get(at + 6..).unwrap_or_default().trim_start();
         let stmt = before.ends_with(';') && super::textscan::word_end(b, at + 6);
-        let value = after.starts_with("true") || after.starts_with("1") || after.starts_with("(true") || after.starts_with('\'') && after.contains("==") || after.starts_with('"') && after.contains("==") || after.starts_with("this.");
+        let value = after.starts_with(['\'', '"', '(']) && before.contains(['\'', '"']) || after.starts_with("true") || after.starts_with("1") || after.starts_with("(true") || after.starts_with('\'') && after.contains("==") || after.starts_with('"') && after.contains("==") || after.starts_with("this.");
         if stmt && value {
             push_once(out, since, hit("nosqli.where-javascript", CLASS, 5, 1, snippet(t, at.saturating_sub(8), at + 40)));
             break;

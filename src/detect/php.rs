@@ -56,12 +56,10 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         } else if let Some(ev) = serialized_array(t) {
             push_once(out, since, hit("php.serialized-array", CLASS, 3, 1, ev));
         }
-        for w in WRAPPERS {
-            if let Some(at) = find_ci(t, w) {
-                if super::textscan::word_start(b, at) {
-                    push_once(out, since, hit("php.stream-wrapper", CLASS, 5, 1, snippet(t, at, at + 80)));
-                    break;
-                }
+        static WRAPPERS_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+        if let Some(ac) = WRAPPERS_AC.get_or_init(|| super::textscan::automaton(WRAPPERS)) {
+            if let Some(m) = ac.find_overlapping_iter(b).take(8).find(|m| super::textscan::word_start(b, m.start())) {
+                push_once(out, since, hit("php.stream-wrapper", CLASS, 5, 1, snippet(t, m.start(), m.start() + 80)));
             }
         }
     }
@@ -353,7 +351,9 @@ fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
         }
         let arg = code.get(p + 1..).unwrap_or_default().trim_start();
         // `FOOgzinflate(`: long, distinctive names also count glued to a prefix.
-        let strong_name = STRONG_FUNCS.iter().find(|f| **f == name || f.len() >= 8 && name.ends_with(**f));
+        static STRONG_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+        let set = STRONG_SET.get_or_init(|| STRONG_FUNCS.iter().copied().collect());
+        let strong_name = set.get(name).or_else(|| if name.len() > 8 { STRONG_FUNCS.iter().find(|f| f.len() >= 8 && name.ends_with(**f)) } else { None });
         if let Some(f) = strong_name {
             // A strong name still needs an argument list that looks like code, not prose
             // (`(see below)`): quote, variable, call, number, `)` or a backtick.

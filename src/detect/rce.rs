@@ -37,7 +37,7 @@ const STRONG: &[&str] = &[
     "nodejs", "deno", "luajit", "tclsh", "rlwrap", "rview", "rvim", "mutt", "composer", "ftp",
     "sftp", "smbclient", "rpcclient", "mysqldump", "pg_dump", "sqlite3", "xxd", "hexdump",
     "aa-disable", "aa-exec", "setcap", "getcap", "chattr", "lsattr", "dpkg", "rpm", "apt-get",
-    "wall", "write", "logger", "journalctl", "systemd-run", "at", "batch", "nproc", "arch",
+    "logger", "journalctl", "systemd-run", "nproc",
     "lscpu", "lsblk", "blkid", "fdisk", "mkfs", "modprobe", "insmod", "rmmod", "lsmod",
 ];
 
@@ -101,8 +101,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         return;
     }
 
-    for frag in INVOCATIONS {
-        if let Some(at) = find_ci(t, frag) {
+    static INVOCATIONS_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    if let Some(ac) = INVOCATIONS_AC.get_or_init(|| super::textscan::automaton(INVOCATIONS)) {
+        for m in ac.find_overlapping_iter(s).take(16) {
+            let at = m.start();
+            let frag = INVOCATIONS.get(m.pattern().as_usize()).copied().unwrap_or_default();
             // `sh -c`-like fragments need a word boundary before them.
             if frag.starts_with(|c: char| c.is_ascii_alphabetic()) && !super::textscan::word_start(s, at) {
                 continue;
@@ -392,9 +395,9 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     let name = name.strip_suffix(".exe").unwrap_or(name);
     let strength = if (word.contains('?') || word.contains('*')) && word.starts_with('/') && glob_path(&word) {
         Strength::Glob
-    } else if STRONG.contains(&name) || (word.contains('/') && WEAK.contains(&name) && word.starts_with('/')) {
+    } else if is_strong(name) || (word.contains('/') && is_weak(name) && word.starts_with('/')) {
         Strength::Strong
-    } else if WEAK.contains(&name) {
+    } else if is_weak(name) {
         Strength::Weak
     } else if PS_VERBS.iter().any(|v| name.starts_with(v) && name.len() > v.len() + 2 && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-')) {
         Strength::Strong
@@ -446,6 +449,13 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
 /// A `FOR ... %v IN (...) DO` loop or an `IF` statement in cmd.exe syntax. Returns the
 /// score and offset.
 fn batch_statement(t: &str) -> Option<(u32, usize)> {
+    use super::textscan::contains_ci;
+    let for_gate = t.contains('%') && contains_ci(t, "for") && contains_ci(t, " do");
+    let if_gate = contains_ci(t, "if")
+        && (t.contains('%') || t.contains("==") || ["exist", "defined", "errorlevel", " equ ", " neq ", " lss ", " leq ", " gtr ", " geq ", "+equ+", "+gtr+", "+lss+"].iter().any(|k| contains_ci(t, k)));
+    if !for_gate && !if_gate {
+        return None;
+    }
     let lower = t.get(..super::textscan::floor_char(t, 2048)).unwrap_or(t).to_ascii_lowercase();
     let b = lower.as_bytes();
     let words = |from: usize| -> Vec<(usize, &str)> {
@@ -512,6 +522,16 @@ fn batch_statement(t: &str) -> Option<(u32, usize)> {
 fn raw_token(rest: &[u8]) -> &[u8] {
     let n = rest.iter().take(128).position(|c| c.is_ascii_whitespace()).unwrap_or(rest.len().min(128));
     rest.get(..n).unwrap_or_default()
+}
+
+fn is_strong(name: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| STRONG.iter().copied().collect()).contains(name)
+}
+
+fn is_weak(name: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| WEAK.iter().copied().collect()).contains(name)
 }
 
 /// Windows admin tools whose first argument is a verb (`net user`, `sc query`).

@@ -24,6 +24,7 @@ pub static VALUE_SCANNERS: &[(&str, ScanFn)] = &[
 
 /// Request-level detectors, run once per request on the whole `HttpRequest`.
 pub static REQUEST_SCANNERS: &[(&str, RequestScanFn)] = &[
+    ("traversal", traversal::scan_request),
     ("xxe", xxe::scan_request),
     ("scanner", scanner::scan_request),
     ("protocol", protocol::scan_request),
@@ -35,7 +36,7 @@ pub static PREFILTER_KEYWORDS: &[&str] = &[
     // ssrf: bare host names in URL parameters
     "localhost", "metadata", "169.254", "instance-data",
     // java: class names and Spring property paths
-    "java.", "javax.", "classloader", "aced0005",
+    "java.", "javax.", "classloader", "aced0005", "rO0AB",
     // traversal: sensitive file names without a slash
     "boot.ini", "win.ini", "system.ini", "web-inf", ".htaccess", ".htpasswd", ".env", ".git", "web.config",
     "0x2f", "0x5c", "0x2e", "passwd",

@@ -24,7 +24,19 @@ fn include_param(name: &str) -> bool {
         "base_path", "abspath", "mosconfig_absolute_path", "pathtoroot", "phpbb_root_path",
     ]
     .iter()
-    .any(|k| n == *k || n.ends_with(&format!("_{k}")) || n.starts_with(&format!("{k}_")))
+    .any(|k| {
+        let nb = n.as_bytes();
+        n == *k
+            || n.len() > k.len() && n.ends_with(k) && nb.get(n.len() - k.len() - 1) == Some(&b'_')
+            || n.len() > k.len() && n.starts_with(k) && nb.get(k.len()) == Some(&b'_')
+    })
+}
+
+/// Names that only ever hold a file or directory to include (PHP app configuration keys).
+fn strong_include_param(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let n = n.rsplit(['.', '[']).next().unwrap_or(&n).trim_end_matches(']');
+    n.ends_with("path") || n.ends_with("_dir") || n.ends_with("root") || ["include", "inc", "require", "template", "tpl", "mod", "module", "conf", "config", "lang", "language", "skin", "theme", "layout"].contains(&n)
 }
 
 const SCRIPT_EXT: &[&str] = &[".php", ".txt", ".inc", ".phtml", ".asp", ".aspx", ".jsp", ".pl", ".cgi", ".sh", ".py", ".gif?", ".jpg?"];
@@ -37,6 +49,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let full = v.text;
     let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
     let since = out.len();
+    if !t.contains("://") && !t.trim_start().starts_with("\\\\") {
+        return;
+    }
     let inc = include_param(v.name);
     if t.contains("://") {
         for u in find_urls(t) {
@@ -61,10 +76,12 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             } else if trailing_q && whole {
                 push_once(out, since, hit("rfi.url-with-cutoff", CLASS, 3, 1, ev));
             } else if inc && whole && (c.target == Target::Public || c.is_ip) {
-                let score = if script || u.scheme.starts_with("ftp") || c.is_ip { 5 } else { 3 };
+                let score = if script || u.scheme.starts_with("ftp") || c.is_ip || strong_include_param(v.name) { 5 } else { 3 };
                 push_once(out, since, hit("rfi.include-param-url", CLASS, score, 1, ev));
             } else if whole && c.is_ip && c.target == Target::Public {
-                push_once(out, since, hit("rfi.ip-url", CLASS, 3, 1, ev));
+                // A script on a bare IP address is the classic include target.
+                let score = if script { 5 } else { 3 };
+                push_once(out, since, hit("rfi.ip-url", CLASS, score, 1, ev));
             } else if whole && script && !matches!(v.part, Part::BodyRaw) {
                 push_once(out, since, hit("rfi.remote-script", CLASS, 3, 2, ev));
             } else if whole && u.scheme.starts_with("ftp") {
@@ -106,6 +123,8 @@ mod tests {
             ("lang", "https://evil.example/c99.php"),
             ("file", "\\\\evil.example\\share\\x.php"),
             ("x", "url:http://evil.example/x.txt?"),
+            ("_CONF[path]", "https://foo.bar"),
+            ("src", "http://66.240.183.75/crash.php"),
         ] {
             assert!(score(n, a) >= 5, "{n}={a}");
         }

@@ -3,7 +3,11 @@
 //! interactsh) anywhere in the request, and backup/swap-file probes in the path.
 //! Low scores: a scanner is context for other findings, never an attack alone.
 
-use super::textscan::{contains_ci, find_ci, snippet};
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
+use super::textscan::{automaton, contains_ci, snippet};
 use super::Finding;
 use crate::request::HttpRequest;
 
@@ -39,15 +43,17 @@ fn finding(rule: &'static str, location: String, evidence: String, score: u32, p
 
 /// Request-level scan.
 pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
+    static TOOLS_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    static OAST_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
     if let Some(ua) = req.header("user-agent") {
-        let lower = ua.to_ascii_lowercase();
-        let b = lower.as_bytes();
-        for t in TOOLS {
-            if let Some(at) = lower.find(t) {
-                // Whole-word-ish: `dirb` must not match inside `dirbuster`'s neighbours
-                // such as `dirbot`, and `xray` not inside `x-rays`.
+        let b = ua.as_bytes();
+        if let Some(ac) = TOOLS_AC.get_or_init(|| automaton(TOOLS)) {
+            for m in ac.find_overlapping_iter(b).take(16) {
+                let t = TOOLS.get(m.pattern().as_usize()).copied().unwrap_or_default();
+                let (at, end) = (m.start(), m.end());
+                // Whole-word-ish: `dirb` must not match `dirbot`, `xray` not `x-rays`.
                 let before = at == 0 || !b.get(at - 1).is_some_and(|c| c.is_ascii_alphabetic());
-                let after = !b.get(at + t.len()).is_some_and(|c| c.is_ascii_alphabetic()) || t.ends_with('/');
+                let after = !b.get(end).is_some_and(|c| c.is_ascii_alphabetic()) || t.ends_with('/');
                 if before && after {
                     out.push(finding("scanner.user-agent", "header.user-agent".into(), snippet(&ua, 0, 100), 3, 1));
                     break;
@@ -62,17 +68,20 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
         }
     }
     // OAST domains in the target, headers or body.
-    let mut places: Vec<(String, std::borrow::Cow<'_, str>)> = vec![("path".into(), std::borrow::Cow::Borrowed(req.uri.as_str()))];
-    for (n, v) in req.headers.iter().take(64) {
-        places.push((format!("header.{n}"), String::from_utf8_lossy(v)));
-    }
-    let body = req.body.get(..65536).unwrap_or(&req.body);
-    places.push(("body".into(), String::from_utf8_lossy(body)));
-    'outer: for (loc, text) in &places {
-        for d in OAST {
-            if let Some(at) = find_ci(text, d) {
-                out.push(finding("scanner.oast-domain", loc.clone(), snippet(text, at.saturating_sub(30), at + d.len() + 10), 3, 1));
-                break 'outer;
+    if let Some(ac) = OAST_AC.get_or_init(|| automaton(OAST)) {
+        let body = req.body.get(..65536).unwrap_or(&req.body);
+        let places = core::iter::once(("path", None, req.uri.as_bytes()))
+            .chain(req.headers.iter().take(64).map(|(n, v)| ("header", Some(n.as_str()), v.as_slice())))
+            .chain(core::iter::once(("body", None, body)));
+        for (kind, name, bytes) in places {
+            if let Some(m) = ac.find(bytes) {
+                let text = String::from_utf8_lossy(bytes.get(m.start().saturating_sub(30)..(m.end() + 10).min(bytes.len())).unwrap_or_default()).into_owned();
+                let loc = match name {
+                    Some(n) => format!("{kind}.{n}"),
+                    None => kind.to_string(),
+                };
+                out.push(finding("scanner.oast-domain", loc, text, 3, 1));
+                break;
             }
         }
     }

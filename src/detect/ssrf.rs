@@ -188,6 +188,9 @@ const METADATA_NAMES: &[&str] = &[
     "metadata.google.internal", "metadata.goog", "metadata", "instance-data",
     "instance-data.ec2.internal", "metadata.azure.internal", "metadata.tencentyun.com",
     "100-100-100-200.aliyun", "kubernetes.default.svc", "kubernetes.default",
+    "metadata.packet.net", "metadata.platformequinix.com", "169.254.169.254.nip.io",
+    "host.docker.internal", "gateway.docker.internal", "kubernetes.docker.internal",
+    "host.containers.internal", "kubernetes.default.svc.cluster.local", "metadata.oraclecloud.com",
 ];
 /// Wildcard DNS services that resolve `<ip>.<service>` to `<ip>`.
 const WILDCARD_DNS: &[&str] = &[".nip.io", ".xip.io", ".sslip.io", ".traefik.me", ".localtest.me", ".lvh.me"];
@@ -210,6 +213,10 @@ pub fn classify_host(host: &str) -> Option<HostClass> {
     }
     if LOOPBACK_NAMES.contains(&host) || host.ends_with(".localhost") || host.ends_with(".localtest.me") {
         return Some(HostClass { target: Target::Loopback, obfuscated: false, is_ip: false });
+    }
+    // Reserved private-use names (`.internal`, cluster DNS, mDNS).
+    if host.ends_with(".internal") || host.ends_with(".svc.cluster.local") || host.ends_with(".cluster.local") || host.ends_with(".local") {
+        return Some(HostClass { target: Target::Private, obfuscated: false, is_ip: false });
     }
     for suffix in WILDCARD_DNS {
         if let Some(prefix) = host.strip_suffix(suffix) {
@@ -240,7 +247,11 @@ pub fn url_param(name: &str) -> bool {
         "fetch", "load", "remote", "address", "addr", "ip", "api", "forward", "u", "location",
     ]
     .iter()
-    .any(|k| n == *k || n.ends_with(&format!("_{k}")) || n.ends_with(k) && n.len() <= k.len() + 8 && *k != "u" && *k != "ip" && k.len() >= 3)
+    .any(|k| {
+        n == *k
+            || n.len() > k.len() && n.ends_with(k) && n.as_bytes().get(n.len() - k.len() - 1) == Some(&b'_')
+            || n.ends_with(k) && n.len() <= k.len() + 8 && *k != "u" && *k != "ip" && k.len() >= 3
+    })
 }
 
 /// Per-value scan.
@@ -255,7 +266,10 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             // `file:///x`, `gopher://host:port/`: an empty or plausible host.
             let plausible = u.host.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b':' | b'[' | b']' | b'_' | b'@'));
             if DANGEROUS_SCHEMES.contains(&u.scheme.as_str()) && plausible {
-                let strong = !matches!(u.scheme.as_str(), "ldap" | "ldaps" | "smb" | "sftp" | "telnet");
+                // Schemes with benign uses are strong when the value is that URL (a
+                // URL-valued parameter), weak inside text.
+                let whole = u.start <= 1 && !t.trim().contains(' ');
+                let strong = whole || !matches!(u.scheme.as_str(), "ldap" | "ldaps" | "smb" | "sftp" | "telnet");
                 push_once(out, since, hit("ssrf.dangerous-scheme", CLASS, if strong { 5 } else { 3 }, 1, ev.clone()));
             }
             // Line breaks inside a URL smuggle protocol commands (memcached, redis, SMTP).
@@ -275,8 +289,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     // A URL-ish parameter whose value is a bare host (`localhost:8080/admin`, `[::1]`).
-    if !header && url_param(v.name) {
-        let bare = t.trim().trim_start_matches("//");
+    if !header && !v.name.is_empty() && t.len() < 256 && url_param(v.name) {
+        // `http:127.0.0.1` (no slashes) and `//host` are host references too.
+        let tt = t.trim();
+        let tt = ["http:", "https:", "HTTP:", "HTTPS:"].iter().find_map(|p| tt.strip_prefix(p)).unwrap_or(tt);
+        let bare = tt.trim_start_matches("//");
         if !bare.contains("://") && !bare.is_empty() {
             let (host, _) = authority(bare);
             let looks_host = !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'));
@@ -300,10 +317,8 @@ fn report_host(host: &str, header: bool, with_scheme: bool, ev: String, out: &mu
                 }
             } else if c.obfuscated {
                 push_once(out, since, hit("ssrf.obfuscated-ip", CLASS, 5, 1, ev));
-            } else if with_scheme || c.is_ip || host != "localhost" {
-                push_once(out, since, hit("ssrf.loopback", CLASS, 5, 1, ev));
             } else {
-                push_once(out, since, hit("ssrf.loopback", CLASS, 3, 1, ev));
+                push_once(out, since, hit("ssrf.loopback", CLASS, 5, 1, ev));
             }
         }
         Target::Private | Target::LinkLocal => {
@@ -369,6 +384,10 @@ mod tests {
             ("url", "[::]:80/"),
             ("x", "http://0251.0376.0251.0376/"),
             ("url", "ldap://evil.com:11211/\nstats\nquit"),
+            ("url", "host.docker.internal/"),
+            ("url", "http:127.0.0.1"),
+            ("url", "LOCALHOST/"),
+            ("x", "https://metadata.packet.net/userdata"),
         ] {
             assert!(score(n, a) >= 5, "{a}");
         }

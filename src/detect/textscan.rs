@@ -4,6 +4,20 @@
 
 use super::Hit;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// Builds an ASCII case-insensitive automaton over `patterns` (overlapping matches are
+/// found with `find_overlapping_iter`/`find_iter` by the caller). Detectors keep theirs in
+/// a `OnceLock`, built on first use.
+pub fn automaton(patterns: &[&str]) -> Option<AhoCorasick> {
+    AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(patterns).ok()
+}
+
+/// First match (lowest start) of any pattern of `ac` in `hay`: (start, pattern index).
+pub fn first_match(ac: Option<&AhoCorasick>, hay: &[u8]) -> Option<(usize, usize)> {
+    ac?.find(hay).map(|m| (m.start(), m.pattern().as_usize()))
+}
+
 /// Longest evidence kept in a hit (bytes, cut on a char boundary).
 pub const EVIDENCE_MAX: usize = 120;
 

@@ -5,7 +5,8 @@
 //! second rule recognises well-known sensitive files and directories by path component.
 
 use super::textscan::{hit, push_once, snippet};
-use super::{Hit, Part, Value};
+use super::{Finding, Hit, Part, Value};
+use crate::request::HttpRequest;
 
 const CLASS: &str = "traversal";
 /// Bytes of a value that are normalised and walked.
@@ -22,7 +23,10 @@ const SYSTEM_FILES: &[&str] = &[
     "id_ecdsa", "id_ed25519", ".bash_history", ".mysql_history", "authorized_keys",
     "win.ini", "boot.ini", "system.ini", "autoexec.bat", "windows/system32", "winnt/system32",
     "windows/repair", "windows/win.ini", "system32/config/", "system32/drivers/etc",
-    "inetpub/wwwroot", "web-inf/", "meta-inf/", "web-inf", "windows/panther",
+    "inetpub/wwwroot", "web-inf/", "meta-inf/", "web-inf", "windows/panther", "sys/class",
+    "sys/kernel", "sys/devices", "sys/firmware", "etc/subuid", "etc/subgid", "etc/gshadow",
+    "etc/environment", "etc/pam.d", "etc/ld.so.preload", "etc/ld.so.conf", "etc/apt/",
+    "etc/cron.d", "etc/exports", "etc/mtab", "etc/netplan", "etc/php", "etc/redis", ".docker/",
 ];
 
 /// Config/metadata files: a probe when the value is a path, text otherwise.
@@ -30,6 +34,8 @@ const CONFIG_FILES: &[&str] = &[
     ".htaccess", ".htpasswd", ".env", ".git/", ".git", ".gitconfig", ".svn/", ".hg/",
     ".bzr/", ".ds_store", "web.config", "php.ini", "httpd.conf", "wp-config.php", ".npmrc",
     ".aws/credentials", ".docker/config.json", ".kube/config", "applicationhost.config",
+    ".bashrc", ".cshrc", ".shosts", ".rhosts", ".netrc", ".profile", ".viminfo", ".pgpass",
+    ".my.cnf", ".bash_profile", ".zshrc", ".lesshst",
 ];
 
 /// Server log files (reading them is the first step of log poisoning).
@@ -39,27 +45,42 @@ const LOG_FILES: &[&str] = &["access_log", "error_log", "access.log", "error.log
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let t = v.text;
     // Prefilter: nothing to do without a dot, a slash or an escape.
-    if !t.bytes().any(|b| matches!(b, b'.' | b'/' | b'\\' | b'%')) {
+    if !t.bytes().any(|b| matches!(b, b'.' | b'/' | b'\\' | b'%')) && !t.contains("0x") {
         return;
     }
     let since = out.len();
-    let norm = normalise(t.as_bytes().get(..MAX_BYTES).unwrap_or(t.as_bytes()));
-    let text = String::from_utf8_lossy(&norm.bytes);
-    let walk = walk(&text);
+    let input = t.as_bytes().get(..MAX_BYTES).unwrap_or(t.as_bytes());
+    // Fast path: nothing to decode or fold, and no parent segment possible.
+    let plain = !input.iter().any(|&b| matches!(b, b'%' | b'\\' | b'?' | 0..=0x1f | 0x7f..=0xff))
+        && memchr::memmem::find(input, b"..").is_none()
+        && memchr::memmem::find(input, b"//").is_none()
+        && !t.contains("0x")
+        && !t.contains("0X");
+    let norm = if plain { Normalised { bytes: Vec::new(), nul_in_path: false } } else { normalise(input) };
+    let text = if plain { std::borrow::Cow::Borrowed(t) } else { String::from_utf8_lossy(&norm.bytes) };
+    let walk = if plain { Walk::default() } else { walk(&text) };
     let is_path = v.part == Part::Path;
     if walk.escapes >= 2 || (is_path && walk.escapes >= 1) {
         push_once(out, since, hit("traversal.escape-root", CLASS, 5, 1, snippet(&text, 0, text.len())));
+    } else if walk.escapes == 1 && v.name.eq_ignore_ascii_case("filename") {
+        // An upload whose file name climbs out of the upload directory.
+        push_once(out, since, hit("traversal.upload-filename", CLASS, 5, 1, snippet(&text, 0, text.len())));
     } else if walk.escapes == 1 {
-        push_once(out, since, hit("traversal.parent-dir", CLASS, 3, 1, snippet(&text, 0, text.len())));
+        // One level up: a path value is suspicious; a `../` link inside markup or prose
+        // (`<a href="../">`) is ordinary.
+        let single_token = !text.trim().bytes().any(|b| b.is_ascii_whitespace() || b == b'<' || b == b'"');
+        let (score, pl) = if single_token { (3, 1) } else { (2, 2) };
+        push_once(out, since, hit("traversal.parent-dir", CLASS, score, pl, snippet(&text, 0, text.len())));
     } else if walk.dotdot > 0 && v.part != Part::Path {
         // `a/../b` that stays inside: harmless, but unusual in a parameter.
         push_once(out, since, hit("traversal.dotdot", CLASS, 2, 3, snippet(&text, 0, text.len())));
     }
-    let lower = text.to_ascii_lowercase();
-    if let Some((at, name)) = find_component(&lower, SYSTEM_FILES) {
+    // The automata are case-insensitive; only the absolute-path check needs a lower-case copy.
+    let lower: &str = &text;
+    if let Some((at, name)) = find_component(lower, 0) {
         push_once(out, since, hit("traversal.system-file", CLASS, 5, 1, snippet(&text, at, at + name.len() + 40)));
     }
-    if let Some((at, name)) = find_component(&lower, CONFIG_FILES) {
+    if let Some((at, name)) = find_component(lower, 1) {
         let single_token = !lower.trim().bytes().any(|b| b.is_ascii_whitespace());
         let strong = matches!(v.part, Part::Path | Part::QueryValue | Part::Cookie) || single_token;
         let ev = snippet(&text, at, at + name.len() + 40);
@@ -70,9 +91,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     if v.part != Part::Path {
-        if let Some((at, name)) = find_component(&lower, LOG_FILES) {
+        if let Some((at, name)) = find_component(lower, 2) {
             let pathish = lower.get(..at).is_some_and(|p| p.ends_with('/'));
-            if pathish && name != "messages" && name != "syslog" || lower.get(..at).is_some_and(|p| p.contains("log/")) {
+            if pathish && name != "messages" && name != "syslog" || lower.get(..at).is_some_and(|p| super::textscan::contains_ci(p, "log/")) {
                 push_once(out, since, hit("traversal.log-file", CLASS, 3, 1, snippet(&text, at, at + 40)));
             }
         }
@@ -80,14 +101,64 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if norm.nul_in_path {
         push_once(out, since, hit("traversal.null-byte", CLASS, 3, 1, snippet(&text, 0, text.len())));
     }
-    if v.part != Part::Path && v.name != "filename" {
-        if let Some(root) = absolute_system_path(&lower) {
+    let abs = lower.trim_start().starts_with('/') || lower.trim_start().as_bytes().get(1) == Some(&b':');
+    if abs && v.part != Part::Path && v.name != "filename" {
+        if let Some(root) = absolute_system_path(&lower.to_ascii_lowercase()) {
             push_once(out, since, hit("traversal.absolute-system-path", CLASS, 5, 1, format!("{}: {}", root, snippet(&text, 0, 80))));
         }
     }
-    if walk.escapes == 0 && v.part != Part::Path && looks_like_absolute_windows(&lower) {
+    if walk.escapes == 0 && v.part != Part::Path && looks_like_absolute_windows(lower) {
         push_once(out, since, hit("traversal.windows-absolute", CLASS, 2, 3, snippet(&text, 0, 60)));
     }
+}
+
+/// Request-level: the raw (still percent-encoded) query and form values and path, for
+/// the encodings that text decoding destroys (5- and 6-byte overlong UTF-8, `%c0%2e`,
+/// `%c1%1c`: lossy UTF-8 turns them into U+FFFD before the value detectors see them).
+/// Findings share rule ids and locations with `scan`, so the engine counts each once.
+pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
+    let mut places: Vec<(Part, String, String, &str)> = Vec::new();
+    let path = req.path();
+    places.push((Part::Path, String::new(), "path".to_string(), path));
+    if let Some(q) = req.query() {
+        for piece in q.split('&').take(256) {
+            let (n, v) = piece.split_once('=').unwrap_or((piece, ""));
+            places.push((Part::QueryValue, n.to_string(), format!("query.{}", decode_name(n)), v));
+        }
+    }
+    let form = req.header("content-type").is_some_and(|c| c.to_ascii_lowercase().contains("x-www-form-urlencoded"));
+    let body = if form { core::str::from_utf8(req.body.get(..MAX_BYTES * 4).unwrap_or(&req.body)).unwrap_or("") } else { "" };
+    for piece in body.split('&').take(256) {
+        if piece.is_empty() {
+            continue;
+        }
+        let (n, v) = piece.split_once('=').unwrap_or((piece, ""));
+        places.push((Part::BodyValue, n.to_string(), format!("body.{}", decode_name(n)), v));
+    }
+    let mut hits = Vec::new();
+    for (part, name, loc, raw) in places {
+        if !lossy_escapes(raw) {
+            continue;
+        }
+        let text = raw.replace('+', " ");
+        hits.clear();
+        scan(&Value { part, name: &name, text: &text }, &mut hits);
+        for h in hits.drain(..) {
+            out.push(Finding { rule: h.rule, class: h.class, location: loc.clone(), evidence: h.evidence, decoders: vec!["url"], score: h.score, paranoia: h.paranoia });
+        }
+    }
+}
+
+/// Escapes of bytes >= 0x80 or invalid hex after a lead byte: what lossy decoding mangles.
+fn lossy_escapes(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    b.windows(3).any(|w| matches!(w, [b'%', h, _] if matches!(h, b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')))
+}
+
+/// Argument name for a location (percent-decoded, lossy).
+fn decode_name(n: &str) -> String {
+    let d = decode_pass(n.replace('+', " ").as_bytes());
+    String::from_utf8_lossy(&d).into_owned()
 }
 
 /// Result of normalising a value as a file path.
@@ -101,7 +172,8 @@ pub struct Normalised {
 /// control bytes and truncates at NUL.
 pub fn normalise(input: &[u8]) -> Normalised {
     let mut cur = input.to_vec();
-    for _ in 0..3 {
+    let escapes = input.iter().any(|&b| b == b'%' || b >= 0x80) || memchr::memmem::find(input, b"0x").is_some() || memchr::memmem::find(input, b"0X").is_some();
+    for _ in 0..(if escapes { 3 } else { 0 }) {
         let next = decode_pass(&cur);
         if next == cur {
             break;
@@ -122,7 +194,12 @@ pub fn normalise(input: &[u8]) -> Normalised {
                     && (rest.is_empty() || rest.iter().take(16).any(|&c| c == b'.' || c == b'/'));
                 break;
             }
-            b'\\' => bytes.push(b'/'),
+            b'\\' | b'/' => {
+                // Runs of separators are one separator to a file API.
+                if bytes.last() != Some(&b'/') {
+                    bytes.push(b'/');
+                }
+            }
             1..=0x1f | 0x7f => {}
             _ => bytes.push(b),
         }
@@ -286,30 +363,28 @@ pub fn walk(text: &str) -> Walk {
 }
 
 /// Finds the first of `names` at a path-component start in `lower` whose end is a
-/// component end. Returns the offset and the name.
-fn find_component<'n>(lower: &str, names: &[&'n str]) -> Option<(usize, &'n str)> {
+/// component end. Returns the offset and the name. One automaton per name list, built on
+/// first use.
+fn find_component(lower: &str, list: usize) -> Option<(usize, &'static str)> {
+    use std::sync::OnceLock;
+    const LISTS: [&[&str]; 3] = [SYSTEM_FILES, CONFIG_FILES, LOG_FILES];
+    static AUTOMATA: OnceLock<Vec<Option<aho_corasick::AhoCorasick>>> = OnceLock::new();
+    let all = AUTOMATA.get_or_init(|| LISTS.iter().map(|l| super::textscan::automaton(l)).collect());
+    let names = *LISTS.get(list)?;
+    let ac = all.get(list)?.as_ref()?;
     let b = lower.as_bytes();
-    let mut best: Option<(usize, &str)> = None;
-    for &name in names {
-        let mut from = 0;
-        while let Some(off) = lower.get(from..).and_then(|r| r.find(name)) {
-            let at = from + off;
-            let end = at + name.len();
-            let starts = at == 0
-                || b.get(at - 1).is_some_and(|&c| matches!(c, b'/' | b':' | b'=' | b'"' | b'\'' | b' ' | b'\t' | b'>' | b'('));
-            let ends = name.ends_with('/')
-                || b.get(end).is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'));
-            // `.env` must not be `.environment`; `.git` must not be `.github`.
-            if starts && ends {
-                if best.is_none_or(|(p, _)| at < p) {
-                    best = Some((at, name));
-                }
-                break;
-            }
-            from = at + 1;
+    for m in ac.find_overlapping_iter(b).take(64) {
+        let name = names.get(m.pattern().as_usize()).copied()?;
+        let (at, end) = (m.start(), m.end());
+        let starts = at == 0
+            || b.get(at - 1).is_some_and(|&c| matches!(c, b'/' | b':' | b'=' | b'"' | b'\'' | b' ' | b'\t' | b'>' | b'('));
+        // `.env` must not be `.environment`; `.git` must not be `.github`.
+        let ends = name.ends_with('/') || b.get(end).is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'));
+        if starts && ends {
+            return Some((at, name));
         }
     }
-    best
+    None
 }
 
 /// Top-level directories of a server file system (lower-case).
@@ -386,6 +461,8 @@ mod tests {
             "/etc/passwd",
             "C:\\Windows\\win.ini",
             "/proc/self/environ",
+            "/sys/class",
+            "cat /etc/subuid",
             "WEB-INF/web.xml",
             "../../../../etc/passwd%00.jpg",
             "..%c0%af..%c0%afx",
@@ -398,6 +475,9 @@ mod tests {
             "/opt/lampp/logs/access_log",
             "/logs/error.log%00",
             "?.%5c?.%5c?.%5cetc%5cpasswd",
+            ".//..//etc//issue",
+            "0x2e0x2e0x2f0x2e0x2e0x2fwindows0x2fsystem320x2fdrivers0x2fetc0x2fhosts",
+            "0x2e0x2e\u{fffd}\u{fffd}\u{fffd}etc\u{fffd}\u{fffd}passwd",
         ] {
             assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
         }
@@ -436,6 +516,18 @@ mod tests {
         let mut out = Vec::new();
         scan(&Value { part: Part::BodyValue, name: "comment", text: "edit your .htaccess file please" }, &mut out);
         assert!(out.iter().all(|h| h.paranoia >= 2));
+    }
+
+    #[test]
+    fn raw_request_overlongs() {
+        let req = HttpRequest { method: "GET".into(), uri: "/x?file=%fc%80%80%80%80%ae%fc%80%80%80%80%ae%c1%1cetc%c1%1cpasswd&a=1".into(), ..Default::default() };
+        let mut out = Vec::new();
+        scan_request(&req, &mut out);
+        assert!(out.iter().any(|f| f.location == "query.file" && f.rule == "traversal.system-file"), "{out:?}");
+        let req = HttpRequest { method: "GET".into(), uri: "/x?file=caf%C3%A9.txt".into(), ..Default::default() };
+        let mut out = Vec::new();
+        scan_request(&req, &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]

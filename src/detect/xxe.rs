@@ -148,6 +148,13 @@ fn utf7(s: &str) -> String {
             let mut nbits = 0;
             let mut units = Vec::new();
             for &x in b.get(start..j).unwrap_or_default() {
+                // `+AD4+ADw-`: a `+` after a complete code unit (only padding bits left)
+                // starts a new shifted run, as lenient decoders read it.
+                if x == b'+' && nbits < 6 {
+                    bits = 0;
+                    nbits = 0;
+                    continue;
+                }
                 let v = match x {
                     b'A'..=b'Z' => x - b'A',
                     b'a'..=b'z' => x - b'a' + 26,
@@ -231,7 +238,7 @@ mod tests {
 
     #[test]
     fn utf7_and_stray_entities() {
-        let body = b"<?xml version=\"1.0\" encoding=\"UTF-7\"?>+ADwAIQ-DOCTYPE foo+AFs +ADwAIQ-ENTITY xxe SYSTEM +ACI-http://x/+ACI +AD4AXQA+".to_vec();
+        let body = b"<?xml version=\"1.0\" encoding=\"UTF-7\"?>+ADwAIQ-DOCTYPE foo+AFs +ADwAIQ-ELEMENT foo ANY +AD4+ADwAIQ-ENTITY xxe SYSTEM +ACI-http://x/+ACI +AD4AXQA+".to_vec();
         let req = HttpRequest { method: "POST".into(), uri: "/".into(), headers: vec![("content-type".into(), b"application/xml".to_vec())], body, ..Default::default() };
         let mut out = Vec::new();
         scan_request(&req, &mut out);

@@ -73,7 +73,8 @@ impl Tok<'_> {
 /// Maximum tokens produced for one input (the detector looks at structure, not volume).
 pub const MAX_TOKENS: usize = 4096;
 
-fn classify(w: &str) -> Kw {
+/// The keyword class of a word (ASCII case-insensitive).
+pub fn classify(w: &str) -> Kw {
     let mut buf = [0u8; 16];
     if w.len() > buf.len() {
         return Kw::None;
@@ -96,7 +97,7 @@ fn classify(w: &str) -> Kw {
         b"null" | b"true" | b"false" => Kw::Literal,
         b"insert" | b"update" | b"delete" | b"drop" | b"create" | b"alter" | b"exec" | b"execute" | b"declare" | b"shutdown"
         | b"show" | b"truncate" | b"grant" | b"revoke" | b"waitfor" | b"set" | b"call" | b"load" | b"replace" | b"rename"
-        | b"use" | b"kill" | b"begin" | b"goto" | b"do" | b"handler" | b"copy" | b"backup" | b"restore" | b"dbcc" | b"prepare" => Kw::Statement,
+        | b"use" | b"kill" | b"begin" | b"goto" | b"while" | b"do" | b"handler" | b"copy" | b"backup" | b"restore" | b"dbcc" | b"prepare" => Kw::Statement,
         b"all" | b"distinct" => Kw::AllDistinct,
         b"as" | b"case" | b"when" | b"then" | b"else" | b"end" | b"procedure" | b"values" | b"join" | b"exists" | b"escape"
         | b"collate" | b"binary" | b"if" | b"elseif" | b"iif" => Kw::Other,
@@ -332,6 +333,10 @@ fn number_end(b: &[u8], i: usize) -> usize {
                 j += 1;
             }
         }
+    }
+    // Oracle/MSSQL type suffixes (`1d`, `1f`) before a word: `1DUNION` is `1D UNION`.
+    if matches!(b.get(j), Some(b'd' | b'D' | b'f' | b'F')) && b.get(j + 1).is_some_and(u8::is_ascii_alphabetic) && j > i {
+        j += 1;
     }
     j.max(i + 1)
 }

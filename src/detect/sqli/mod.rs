@@ -25,7 +25,7 @@ const ERROR_FUNCS: &[&str] = &[
     "get_host_address", "drithsx", "sys_context", "getmappingxpath", "xp_cmdshell", "load_file", "pg_read_file",
     "lo_import", "lo_export", "utl_http", "utl_inaddr", "dbms_xmlgen", "dbms_java", "ordsys", "make_set", "elt",
     "procedure_analyse", "row_to_json", "query_to_xml", "openrowset", "opendatasource", "xp_dirtree", "sp_oacreate",
-    "sp_executesql", "sp_makewebtask", "unhex", "floor", "rand",
+    "sp_executesql", "sp_makewebtask", "unhex", "floor", "rand", "lo_get", "pg_ls_dir", "dblink_connect",
 ];
 /// Information functions with empty argument lists.
 const INFO_FUNCS: &[&str] = &[
@@ -57,8 +57,15 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if text.len() < 2 {
         return;
     }
+    if !worth_lexing(text) {
+        return;
+    }
     let mut toks: Vec<Tok<'_>> = Vec::new();
+    // Each context is one interpretation of the value: its signals add up, but signals of
+    // different interpretations do not. The strongest interpretation wins.
     let mut hits: Vec<Hit> = Vec::new();
+    let mut best = (0u32, 0u32);
+    let mut ctx_hits: Vec<Hit> = Vec::new();
     for ctx in [None, Some(b'\''), Some(b'"'), Some(b'`')] {
         if let Some(q) = ctx {
             if memchr::memchr(q, text.as_bytes()).is_none() {
@@ -66,7 +73,14 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         }
         lexer::lex(text, ctx, &mut toks);
-        analyze(text, &toks, ctx.is_some(), &mut hits);
+        ctx_hits.clear();
+        analyze(text, &toks, ctx.is_some(), &mut ctx_hits);
+        let pl1: u32 = ctx_hits.iter().filter(|h| h.paranoia <= 1).map(|h| h.score).sum();
+        let all: u32 = ctx_hits.iter().map(|h| h.score).sum();
+        if (pl1, all) > best {
+            best = (pl1, all);
+            hits = std::mem::take(&mut ctx_hits);
+        }
     }
     if text.contains("/*!") && hits.iter().any(|h| h.score >= 2) {
         add(&mut hits, "sqli.mysql-version-comment", 3, 1, "/*!");
@@ -76,6 +90,27 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             out.push(h);
         }
     }
+}
+
+/// Cheap gate: without a quote, an injection needs a logic word, a clause or statement
+/// keyword, a known SQL function or object, or a server variable. Plain text (user agents,
+/// sentences with "like"/"in"/"is") does not get lexed.
+fn worth_lexing(text: &str) -> bool {
+    let b = text.as_bytes();
+    if memchr::memchr3(b'\'', b'"', b'`', b).is_some() || memchr::memmem::find(b, b"@@").is_some() || memchr::memmem::find(b, b"/*").is_some() {
+        return true;
+    }
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.')).any(|w| {
+        let w = w.trim_matches('.');
+        if w.len() < 2 || w.len() > 40 {
+            return false;
+        }
+        matches!(
+            lexer::classify(w),
+            Kw::Logic | Kw::Union | Kw::Select | Kw::Statement | Kw::OrderGroup | Kw::Having | Kw::Where | Kw::Into
+        ) || name_flags(w) != 0
+            || (w.contains('.') && w.split('.').any(|p| name_flags(p) != 0))
+    })
 }
 
 fn add(hits: &mut Vec<Hit>, rule: &'static str, score: u32, paranoia: u8, evidence: &str) {
@@ -105,6 +140,60 @@ struct Sig<'a> {
 
 fn is_word(t: &Tok<'_>, kw: Kw) -> bool {
     t.kind == Kind::Word(kw)
+}
+
+const F_TIME: u8 = 1;
+const F_ERROR: u8 = 2;
+const F_INFO: u8 = 4;
+const F_BLIND: u8 = 8;
+const F_SYSOBJ: u8 = 16;
+const F_INFOWORD: u8 = 32;
+
+/// Which of the name lists a word (case-insensitive) is in, as `F_*` bits; one hash lookup
+/// instead of scanning the lists.
+fn name_flags(w: &str) -> u8 {
+    type Map = std::collections::HashMap<&'static str, u8, std::hash::BuildHasherDefault<Fnv>>;
+    static MAP: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut m = Map::default();
+        for (list, f) in [(TIME_FUNCS, F_TIME), (ERROR_FUNCS, F_ERROR), (INFO_FUNCS, F_INFO), (BLIND_FUNCS, F_BLIND), (SYSTEM_OBJECTS, F_SYSOBJ), (INFO_WORDS, F_INFOWORD)] {
+            for n in list {
+                *m.entry(*n).or_insert(0) |= f;
+            }
+        }
+        m
+    });
+    let mut buf = [0u8; 32];
+    if w.is_empty() || w.len() > buf.len() {
+        return 0;
+    }
+    for (d, c) in buf.iter_mut().zip(w.bytes()) {
+        *d = c.to_ascii_lowercase();
+    }
+    buf.get(..w.len()).and_then(|l| std::str::from_utf8(l).ok()).and_then(|l| map.get(l)).copied().unwrap_or(0)
+}
+
+/// FNV-1a: the keys are short ASCII names; SipHash's DoS resistance buys nothing here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+fn has(t: &Tok<'_>, flag: u8) -> bool {
+    name_flags(t.text) & flag != 0
 }
 
 fn in_list(t: &Tok<'_>, list: &[&str]) -> bool {
@@ -281,10 +370,13 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                 Kind::Word(kw) => matches!(
                     kw,
                     Kw::Logic | Kw::Cmp | Kw::Union | Kw::OrderGroup | Kw::Having | Kw::Limit | Kw::Into | Kw::Where | Kw::From | Kw::Statement
-                ) || x.t.is("procedure") || x.t.is("goto") || x.t.is("as"),
+                ) || x.t.is("procedure")
+                    // `'select …` only right after a one-token value (not `He wrote: 'select …`).
+                    || (kw == Kw::Select && s.first().is_some_and(|f| !f.t.text.contains(char::is_whitespace))) || x.t.is("goto") || x.t.is("as"),
                 Kind::Op | Kind::Semi => true,
+                Kind::LParen => s.get(k + 1).is_some_and(|n| is_word(&n.t, Kw::Select)),
                 Kind::Comma => s.get(k + 1).is_some_and(|n| matches!(n.t.kind, Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) | Kind::Func | Kind::LParen | Kind::Var)),
-                Kind::Func => in_list(&x.t, TIME_FUNCS) || in_list(&x.t, ERROR_FUNCS) || in_list(&x.t, BLIND_FUNCS) || in_list(&x.t, INFO_FUNCS),
+                Kind::Func => has(&x.t, F_TIME) || has(&x.t, F_ERROR) || has(&x.t, F_BLIND) || has(&x.t, F_INFO),
                 _ => false,
             },
         };
@@ -295,10 +387,22 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         }
         add(hits, "sqli.quote-break", 2, 1, span(text, &s, 0, k + 2));
         // `'-'`, `' LIKE 'b`, `'||'`: an operation on the broken-out string and another string.
+        // `'=0-- `, `' = 1 #`: the broken-out string compared with a literal, then cut.
+        if s.get(k).is_some_and(|x| is_cmp(&x.t)) && s.get(k + 1).is_some_and(|x| matches!(x.t.kind, Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal))) {
+            let cut = s.get(k + 1).is_some_and(|x| x.comment_after) && s.len() == k + 2;
+            add(hits, "sqli.string-comparison", if cut { 5 } else { 2 }, 1, span(text, &s, 0, k + 2));
+        }
+        // Strong when it follows a one-token value (`aa' like '0`, `A' / 'B`); a quoted
+        // word at the start of text (`"MOD" "KITCHEN"`) is only a PL2 signal.
         if s.get(k).is_some_and(|x| x.t.kind == Kind::Op || x.t.kind == Kind::Word(Kw::Cmp))
             && s.get(k + 1).is_some_and(|x| matches!(x.t.kind, Kind::Str { .. }))
         {
-            add(hits, "sqli.string-operation", 2, 2, span(text, &s, 0, k + 2));
+            let value = s.first().map(|f| f.t.text).unwrap_or("");
+            if !value.is_empty() && !value.contains(char::is_whitespace) && k == 1 {
+                add(hits, "sqli.string-operation", 3, 1, span(text, &s, 0, k + 2));
+            } else {
+                add(hits, "sqli.string-operation", 2, 2, span(text, &s, 0, k + 2));
+            }
         }
         k
     } else {
@@ -348,7 +452,10 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                     if let Some(p) = then {
                         let cond = s.get(i + 2..i + 2 + p).unwrap_or_default();
                         if cond.iter().any(|c| is_cmp(&c.t)) {
-                            add(hits, "sqli.conditional", 3, 1, span(text, sl, i, i + 3 + p));
+                            // `case when 4587=4587 then`: a condition on two literals is a probe.
+                            let lit = |t: &Sig<'_>| matches!(t.t.kind, Kind::Num | Kind::Str { .. });
+                            let literal = cond.windows(3).any(|w| matches!(w, [a, op, b] if lit(a) && is_cmp(&op.t) && lit(b)));
+                            add(hits, "sqli.conditional", if literal { 4 } else { 3 }, 1, span(text, sl, i, i + 3 + p));
                         }
                     }
                 }
@@ -370,7 +477,7 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         if is_logic(&x.t) {
             logic(text, sl, i, base, quoted, prev, hits);
         }
-        if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && in_list(&x.t, SYSTEM_OBJECTS) {
+        if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && has(&x.t, F_SYSOBJ) {
             add(hits, "sqli.system-object", 5, 1, x.t.text);
         }
         if x.t.kind == Kind::Word(Kw::None) && x.t.is("mysql") && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Dot) && s.get(i + 2).is_some_and(|n| n.t.is("user") || n.t.is("db")) {
@@ -387,11 +494,11 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
 fn specific_only(text: &str, s: &[Sig<'_>], from: usize, hits: &mut Vec<Hit>) {
     for i in from..s.len() {
         let Some(x) = s.get(i) else { break };
-        if x.t.kind == Kind::Func && (in_list(&x.t, TIME_FUNCS) || in_list(&x.t, ERROR_FUNCS)) {
+        if x.t.kind == Kind::Func && (has(&x.t, F_TIME) || has(&x.t, F_ERROR)) {
             let prev = if i > 0 { s.get(i - 1) } else { None };
             function(text, s, i, prev, hits);
         }
-        if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && in_list(&x.t, SYSTEM_OBJECTS) {
+        if matches!(x.t.kind, Kind::Word(_) | Kind::Var | Kind::Func) && has(&x.t, F_SYSOBJ) {
             add(hits, "sqli.system-object", 5, 1, x.t.text);
         }
     }
@@ -427,7 +534,9 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
             if let Some((b, k)) = operand(s, j + 1) {
                 let b_text = s.get(j + 1).map(|t| t.t.text).unwrap_or("");
                 let commented = s.get(j..k).unwrap_or_default().iter().any(|t| t.comment_after);
-                let strong = if lhs_value || (lhs_start && commented) {
+                let strong = if (lhs_start || lhs_value) && commented {
+                    true
+                } else if lhs_value {
                     matches!((a, b), (Operand::Lit, Operand::Lit) | (Operand::Ident, Operand::Lit) | (Operand::Lit, Operand::Ident) | (_, Operand::Sub))
                         || (a == Operand::Ident && b == Operand::Ident && a_text.eq_ignore_ascii_case(b_text))
                 } else {
@@ -454,8 +563,16 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
         let commented = s.get(j.wrapping_sub(1)..c).unwrap_or_default().iter().any(|p| p.comment_after);
         // A truthy number or keyword makes a tautology; a bare string is weaker.
         let a_tok = s.get(j.wrapping_sub(1)).map(|t| t.t);
-        let truthy = a_tok.is_some_and(|t| matches!(t.kind, Kind::Num | Kind::Word(Kw::Literal) | Kind::Func | Kind::Var));
-        let score = if (commented && (lhs_value || lhs_start)) || (quoted && lhs_value && truthy) {
+        // An expression (`''*'`, `1+1`), a number, `true`, a call, or a string starting with a
+        // non-zero digit (`'1`) is truthy.
+        let expression = j > i + 2;
+        let truthy = expression
+            || a_tok.is_some_and(|t| {
+                matches!(t.kind, Kind::Num | Kind::Word(Kw::Literal) | Kind::Func | Kind::Var)
+                    || (matches!(t.kind, Kind::Str { .. }) && t.text.starts_with(|c: char| ('1'..='9').contains(&c)))
+            });
+        let lone_keyword = lhs_start && j == s.len() && a_tok.is_some_and(|t| t.is("true") || (t.kind == Kind::Num && t.text != "0"));
+        let score = if (commented && (lhs_value || lhs_start)) || (quoted && lhs_value && truthy) || lone_keyword {
             5
         } else if lhs_value {
             2
@@ -504,6 +621,7 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
                     &["warnings", "errors", "tables", "databases", "schemas", "variables", "grants", "processlist", "columns", "status", "full", "global", "session", "create", "master", "slave", "binary", "users", "privileges", "engines", "plugins", "triggers", "events", "indexes", "index", "table"],
                 ),
                 "waitfor" => word(n1, &["delay", "time"]),
+                "while" => s.iter().skip(i.wrapping_add(2)).take(4).any(|t| is_cmp(&t.t)),
                 "set" => n1.is_some_and(|n| n.t.kind == Kind::Var) || (word(n1, &["global", "session", "password", "names"])),
                 "call" => n1.is_some_and(|n| n.t.kind == Kind::Func),
                 "load" => word(n1, &["data", "xml"]),
@@ -517,10 +635,22 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
         }
         _ => false,
     };
+    // A statement at the start of the value (no `;` before it) must also end like one:
+    // `drop table users`, `show tables;`, not `drop table tennis lessons`.
+    let ok = ok && (i != usize::MAX || statement_ends(s));
     if ok {
         let from = if i == usize::MAX { 0 } else { i };
         add(hits, "sqli.stacked-query", 5, 1, span(text, s, from, from + 4));
     }
+}
+
+/// Whether the statement that starts the value ends like SQL: within four words it reaches
+/// the end, a `;` or a comment, or it carries SQL punctuation or literals.
+fn statement_ends(s: &[Sig<'_>]) -> bool {
+    let end = s.iter().position(|t| t.t.kind == Kind::Semi || t.comment_after).map(|p| p + 1).unwrap_or(s.len());
+    let stmt = s.get(..end).unwrap_or_default();
+    let words_only = stmt.iter().all(|t| matches!(t.t.kind, Kind::Word(_) | Kind::Semi));
+    !words_only || stmt.len() <= 3 || (stmt.len() == 4 && stmt.last().is_some_and(|t| t.t.kind == Kind::Semi || t.comment_after))
 }
 
 /// Whether the token at `j` starts a plausible SELECT list item.
@@ -537,9 +667,10 @@ fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
         Kind::Op => x.t.text == "*" || (matches!(x.t.text, "-" | "+" | "~" | "!") && follow.is_some_and(|f| matches!(f.t.kind, Kind::Num | Kind::Func | Kind::Str { .. } | Kind::Var))),
         Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) => follow_ok(follow),
         Kind::Word(Kw::AllDistinct) => true,
+        Kind::Word(Kw::Other) => x.t.is("case"),
         Kind::Word(Kw::None) => {
-            follow.is_some_and(|f| matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Word(Kw::From | Kw::Into)))
-                || (in_list(&x.t, INFO_WORDS) && follow_ok(follow))
+            follow.is_some_and(|f| matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Op | Kind::Word(Kw::From | Kw::Into)))
+                || (has(&x.t, F_INFOWORD) && follow_ok(follow))
         }
         _ => false,
     }
@@ -567,7 +698,7 @@ fn select(text: &str, s: &[Sig<'_>], i: usize, base: usize, prev: Option<&Sig<'_
             add(hits, "sqli.select-from", 5, 1, span(text, s, i, i + 3 + p));
         }
     } else if i == base {
-        let strong = s.get(i + 1).is_some_and(|n| matches!(n.t.kind, Kind::Func | Kind::Var) || (n.t.kind == Kind::Op && n.t.text == "*") || in_list(&n.t, INFO_WORDS))
+        let strong = s.get(i + 1).is_some_and(|n| matches!(n.t.kind, Kind::Func | Kind::Var) || (n.t.kind == Kind::Op && n.t.text == "*") || has(&n.t, F_INFOWORD))
             || s.get(i + 2).is_some_and(|n| n.t.kind == Kind::Comma);
         add(hits, "sqli.select", if strong { 5 } else { 2 }, 1, span(text, s, i, i + 4));
     }
@@ -579,7 +710,7 @@ fn function(text: &str, s: &[Sig<'_>], i: usize, prev: Option<&Sig<'_>>, hits: &
     let arg = s.get(i + 2);
     let end = skip_parens(s, i + 1);
     let qualified = prev.is_some_and(|p| p.t.kind == Kind::Dot);
-    if in_list(&x.t, TIME_FUNCS) {
+    if has(&x.t, F_TIME) {
         let numeric = arg.is_some_and(|a| matches!(a.t.kind, Kind::Num | Kind::LParen | Kind::Func | Kind::Var | Kind::Word(Kw::Select)))
             || (x.t.is("receive_message") && qualified);
         if numeric {
@@ -587,7 +718,7 @@ fn function(text: &str, s: &[Sig<'_>], i: usize, prev: Option<&Sig<'_>>, hits: &
         }
         return;
     }
-    if in_list(&x.t, ERROR_FUNCS) {
+    if has(&x.t, F_ERROR) {
         let (score, generic) = match x.t.text.to_ascii_lowercase().as_str() {
             "exp" => (if arg.is_some_and(|a| a.t.text == "~") { 5 } else { 0 }, true),
             "floor" | "rand" => (if s.iter().skip(i).take(12).any(|n| n.t.is("rand")) && s.iter().skip(i).take(20).any(|n| n.t.is("count") || n.t.is("group")) { 5 } else { 0 }, true),
@@ -609,15 +740,26 @@ fn function(text: &str, s: &[Sig<'_>], i: usize, prev: Option<&Sig<'_>>, hits: &
         add(hits, "sqli.error-based", 5, 1, span(text, s, i, end));
         return;
     }
-    if in_list(&x.t, INFO_FUNCS) && s.get(i + 2).is_some_and(|c| c.t.kind == Kind::RParen) && !qualified {
+    if (x.t.is("if") || x.t.is("iif")) && !qualified {
+        // `IF(1=1) SELECT …`, `IIF(5=5,1,1/0)`, `if(now()=sysdate(),sleep(5),0)`: a condition on literals.
+        let inner = s.get(i + 2..end.saturating_sub(1)).unwrap_or_default();
+        let lit = |t: &Sig<'_>| matches!(t.t.kind, Kind::Num | Kind::Str { .. } | Kind::Func | Kind::Var | Kind::RParen);
+        let cond = inner.windows(3).any(|w| matches!(w, [a, op, b] if lit(a) && is_cmp(&op.t) && matches!(b.t.kind, Kind::Num | Kind::Str { .. } | Kind::Func | Kind::Var)));
+        if cond {
+            let then_stmt = s.get(end).is_some_and(|n| matches!(n.t.kind, Kind::Word(Kw::Select | Kw::Statement)));
+            add(hits, "sqli.conditional", if then_stmt { 5 } else { 4 }, 1, span(text, s, i, end + 1));
+        }
+        return;
+    }
+    if has(&x.t, F_INFO) && s.get(i + 2).is_some_and(|c| c.t.kind == Kind::RParen) && !qualified {
         add(hits, "sqli.info-function", 4, 1, span(text, s, i, end));
         return;
     }
-    if in_list(&x.t, BLIND_FUNCS) {
+    if has(&x.t, F_BLIND) {
         // `char(65,66)`, `chr(65)||`, `ascii(substring(…))>64`: functions over SQL values.
         let inner = s.get(i + 2..end.saturating_sub(1)).unwrap_or_default();
-        let nested = inner.iter().any(|t| t.t.kind == Kind::Func && (in_list(&t.t, BLIND_FUNCS) || in_list(&t.t, INFO_FUNCS)));
-        let sqlish = inner.iter().any(|t| matches!(t.t.kind, Kind::Func | Kind::Var | Kind::Word(Kw::Select)) || in_list(&t.t, SYSTEM_OBJECTS))
+        let nested = inner.iter().any(|t| t.t.kind == Kind::Func && (has(&t.t, F_BLIND) || has(&t.t, F_INFO)));
+        let sqlish = inner.iter().any(|t| matches!(t.t.kind, Kind::Func | Kind::Var | Kind::Word(Kw::Select)) || has(&t.t, F_SYSOBJ))
             || ((x.t.is("char") || x.t.is("chr")) && inner.first().is_some_and(|t| t.t.kind == Kind::Num) && inner.iter().all(|t| matches!(t.t.kind, Kind::Num | Kind::Comma | Kind::Op)));
         let compared = s.get(end).is_some_and(|n| is_cmp(&n.t) || (n.t.kind == Kind::Op && n.t.text == "||"));
         if sqlish && compared {
@@ -653,6 +795,11 @@ mod tests {
             "' or 1=1--",
             "' or 'a'='a",
             "' or ''='",
+            "' or ''*'",
+            "' OR '1",
+            "' OR x=y--",
+            "'=0-- ",
+            "IF(7423=7424) SELECT 7423 ELSE DROP FUNCTION xcjl--",
             "1 or 1=1",
             "1' and 1=1 #",
             "admin'--",
@@ -687,7 +834,7 @@ mod tests {
     #[test]
     fn libinjection_bypasses() {
         // Wrapped in brackets and stacked after a harmless statement.
-        for p in ["[1 union select password from users]", "1;show warnings;drop table users", "[' or 1=1--]", "1 ; show warnings ; select sleep(5)"] {
+        for p in ["[1 union select password from users]", "1;show warnings;drop table users", "'; while 1=1 shutdown-- -a", "[' or 1=1--]", "1 ; show warnings ; select sleep(5)", "drop table users", "show tables"] {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
         }
     }
@@ -712,6 +859,9 @@ mod tests {
             "user's guide (2nd edition) - chapter 1",
             "sleep well tonight",
             "order by price",
+            "drop table tennis lessons",
+            "show tables near me",
+            "He wrote: 'select * from users' in his SQL book",
         ] {
             assert!(score(p) < 5, "{p}: {:?}", rules(p));
         }

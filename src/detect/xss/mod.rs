@@ -26,6 +26,50 @@ const URL_ATTRS: &[&str] = &[
     "ping", "archive", "folder", "datasrc", "xmlns", "location", "url",
 ];
 
+/// Sink call names (with their score when called).
+const SINK_CALLS: &[(&str, u32)] = &[
+    ("alert", 5), ("prompt", 5), ("confirm", 5), ("eval", 5), ("settimeout", 4), ("setinterval", 4), ("fromcharcode", 5),
+    ("atob", 3), ("execscript", 5), ("msgbox", 4), ("import", 2), ("fetch", 2),
+];
+/// Sink expressions (with their score when present).
+const SINKS: &[(&str, u32)] = &[
+    ("document.cookie", 5), ("document.write", 4), ("document.domain", 4), ("document.location", 4), ("window.location", 3),
+    ("location.href", 3), (".innerhtml", 3), (".outerhtml", 3), ("constructor.constructor", 5), ("constructor(", 3),
+    ("createelement(", 3), ("window[", 3), ("top[", 3), ("self[", 3), ("parent[", 3), ("globalthis[", 3), ("localstorage", 2),
+    ("document.body", 2),
+];
+/// Global objects used for indirect calls (`top['al'+'ert'](1)`).
+const GLOBALS: &[&str] = &["top", "self", "window", "parent", "frames", "globalthis", "this", "content", "opener"];
+
+/// Every needle the scanners look for, in one automaton built once, with the needles by
+/// pattern index.
+fn automaton() -> &'static (Option<aho_corasick::AhoCorasick>, Vec<&'static str>) {
+    static AC: std::sync::OnceLock<(Option<aho_corasick::AhoCorasick>, Vec<&'static str>)> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        let mut pats: Vec<&'static str> = vec!["script:", "data:", "on", "expression", "binding", "behavio", "url(", "@import"];
+        pats.extend(SINK_CALLS.iter().map(|(n, _)| *n));
+        pats.extend(SINKS.iter().map(|(n, _)| *n));
+        pats.extend(GLOBALS.iter().copied());
+        (aho_corasick::AhoCorasick::new(&pats).ok(), pats)
+    })
+}
+
+/// Positions of every needle in `lower` (bounded), as (needle, start).
+fn find_needles(lower: &str) -> Vec<(&'static str, usize)> {
+    let mut out = Vec::new();
+    let (Some(ac), names) = automaton() else { return out };
+    for m in ac.find_overlapping_iter(lower).take(512) {
+        if let Some(n) = names.get(m.pattern().as_usize()) {
+            out.push((*n, m.start()));
+        }
+    }
+    out
+}
+
+fn positions<'a>(found: &'a [(&'static str, usize)], needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    found.iter().filter(move |(n, _)| *n == needle).map(|(_, p)| *p)
+}
+
 /// Scans one value for XSS.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let t = v.text;
@@ -43,10 +87,15 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         }
     }
-    urls(&lower, &mut hits);
-    attribute_break(&lower, &mut hits);
-    js(&lower, &mut hits);
-    css(&lower, &mut hits);
+    let found = find_needles(&lower);
+    if !found.is_empty() {
+        urls(&lower, &found, &mut hits);
+        attribute_break(&lower, &found, &mut hits);
+        js(&lower, &found, &mut hits);
+    }
+    if found.iter().any(|(n, _)| matches!(*n, "expression" | "binding" | "behavio" | "url(" | "@import")) {
+        css(&lower, &mut hits);
+    }
     for h in hits {
         if !out.iter().any(|o| o.rule == h.rule) {
             out.push(h);
@@ -120,7 +169,10 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
         } else if RISKY_TAGS.contains(&name) {
             let score = match name {
                 "base" if tag.attrs.iter().any(|a| a.name == "href") => 5,
-                "meta" if tag.attrs.iter().any(|a| a.name == "http-equiv") && tag.attrs.iter().any(|a| a.value.contains("url=") || a.value.contains("script")) => 5,
+                // `<meta http-equiv>` that sets cookies, redirects or loads styles.
+                "meta" if tag.attrs.iter().any(|a| a.name == "http-equiv" && (a.value.contains("set-cookie") || a.value.contains("link")))
+                    || (tag.attrs.iter().any(|a| a.name == "http-equiv")
+                        && tag.attrs.iter().any(|a| a.value.contains("url=") || a.value.contains("script") || a.value.contains("stylesheet"))) => 5,
                 "link" if tag.attrs.iter().any(|a| a.name == "href") && tag.attrs.iter().any(|a| a.value.contains("import") || a.value.contains("stylesheet")) => 5,
                 "xml" if tag.attrs.iter().any(|a| a.name == "src") => 5,
                 "form" if tag.attrs.iter().any(|a| a.name == "action") => 3,
@@ -159,10 +211,10 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
 
 /// Script URLs where a value would become a URL: the whole value, or after `=`, `(`, a
 /// quote (attribute or CSS context) inside it.
-fn urls(lower: &str, hits: &mut Vec<Hit>) {
+fn urls(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
     let b = lower.as_bytes();
     for needle in ["script:", "data:"] {
-        for pos in memchr::memmem::find_iter(b, needle.as_bytes()).take(16) {
+        for pos in positions(found, needle).take(16) {
             // Walk back to the scheme start.
             let mut s = pos;
             while s > 0 && b.get(s - 1).is_some_and(|c| c.is_ascii_alphabetic()) {
@@ -188,9 +240,9 @@ fn urls(lower: &str, hits: &mut Vec<Hit>) {
 
 /// Attribute breaking: a quote (or `>` of a tag being closed) followed by an event handler
 /// attribute, e.g. `" onmouseover="alert(1)`, `' autofocus onfocus=alert(1) '`.
-fn attribute_break(lower: &str, hits: &mut Vec<Hit>) {
+fn attribute_break(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
     let b = lower.as_bytes();
-    for pos in memchr::memmem::find_iter(b, b"on").take(64) {
+    for pos in positions(found, "on").take(64) {
         // Must start a word.
         if pos > 0 && b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-') {
             continue;
@@ -200,7 +252,15 @@ fn attribute_break(lower: &str, hits: &mut Vec<Hit>) {
             e += 1;
         }
         let name = sub(lower, pos, e);
-        if name.len() < 5 || !html::is_known_handler(name) {
+        // Known handler names anywhere; any `on*` name right after a quote (`"onzoom=`).
+        let after_quote = {
+            let mut q = pos;
+            while q > 0 && b.get(q - 1).is_some_and(|c| c.is_ascii_whitespace() || *c == b'/') {
+                q -= 1;
+            }
+            q > 0 && matches!(b.get(q - 1), Some(b'"' | b'\'' | b'`'))
+        };
+        if name.len() < 5 || !(html::is_known_handler(name) || after_quote) {
             continue;
         }
         let mut k = e;
@@ -234,10 +294,10 @@ fn attribute_break(lower: &str, hits: &mut Vec<Hit>) {
 }
 
 /// JavaScript sinks and calls used to prove or exploit XSS.
-fn js(lower: &str, hits: &mut Vec<Hit>) {
+fn js(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
     let b = lower.as_bytes();
-    for (name, score) in [("alert", 5u32), ("prompt", 5), ("confirm", 5), ("eval", 5), ("settimeout", 4), ("setinterval", 4), ("fromcharcode", 5), ("atob", 3), ("execscript", 5), ("msgbox", 4), ("import", 2), ("fetch", 2)] {
-        for pos in memchr::memmem::find_iter(b, name.as_bytes()).take(16) {
+    for &(name, score) in SINK_CALLS {
+        for pos in positions(found, name).take(16) {
             let word_start = pos == 0 || !b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$');
             if !word_start && name != "fromcharcode" {
                 continue;
@@ -278,33 +338,14 @@ fn js(lower: &str, hits: &mut Vec<Hit>) {
             }
         }
     }
-    for (needle, score) in [
-        ("document.cookie", 5u32),
-        ("document.write", 4),
-        ("document.domain", 4),
-        ("document.location", 4),
-        ("window.location", 3),
-        ("location.href", 3),
-        (".innerhtml", 3),
-        (".outerhtml", 3),
-        ("constructor.constructor", 5),
-        ("constructor(", 3),
-        ("createelement(", 3),
-        ("window[", 3),
-        ("top[", 3),
-        ("self[", 3),
-        ("parent[", 3),
-        ("globalthis[", 3),
-        ("localstorage", 2),
-        ("document.body", 2),
-    ] {
-        if let Some(pos) = memchr::memmem::find(b, needle.as_bytes()) {
+    for &(needle, score) in SINKS {
+        if let Some(pos) = positions(found, needle).next() {
             add(hits, "xss.js-sink", score, 1, sub(lower, pos, pos + needle.len() + 20));
         }
     }
     // Indirect calls through a global object: `top['al'+'ert'](1)`, `self[...](…)`.
-    for obj in ["top", "self", "window", "parent", "frames", "globalthis", "this", "content", "opener"] {
-        for pos in memchr::memmem::find_iter(b, obj.as_bytes()).take(8) {
+    for &obj in GLOBALS {
+        for pos in positions(found, obj).take(8) {
             if pos > 0 && b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.') {
                 continue;
             }
@@ -331,8 +372,8 @@ fn js(lower: &str, hits: &mut Vec<Hit>) {
 }
 
 fn css_dangerous(v: &str) -> bool {
-    let s = scheme_view(v);
-    s.contains("expression(") || s.contains("-moz-binding") || s.contains("behavior:url") || s.contains("url(javascript") || s.contains("url(\"javascript") || s.contains("url('javascript")
+    let s: String = v.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+    s.contains("expression(") || s.contains("binding:url") || s.contains("behavior:url") || s.contains("behaviour:url") || s.contains("url(javascript") || s.contains("url(\"javascript") || s.contains("url('javascript")
 }
 
 /// CSS-based script execution (legacy IE/Firefox): `expression(...)`, `-moz-binding`,
@@ -341,14 +382,14 @@ fn css(lower: &str, hits: &mut Vec<Hit>) {
     if !lower.contains(['(', ':']) {
         return;
     }
-    let s = scheme_view(lower);
+    let s: String = lower.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
     if let Some(p) = s.find("expression(") {
         let before = s.get(..p).unwrap_or("");
         if before.ends_with([':', '=', '{', ';', '"', '\'']) || before.is_empty() {
             add(hits, "xss.css-expression", 5, 1, sub(&s, p, p + 40));
         }
     }
-    for needle in ["-moz-binding:", "behavior:url("] {
+    for needle in ["binding:url(", "behavior:url(", "behaviour:url(", "url(javascript", "url('javascript", "url(\"javascript"] {
         if let Some(p) = s.find(needle) {
             add(hits, "xss.css-expression", 5, 1, sub(&s, p, p + 40));
         }
@@ -405,6 +446,7 @@ mod tests {
             "vbscript:msgbox(1)",
             "<img src=x:alert(alt) onerror=eval(src) alt=0>",
             "<input onfocus=alert(1) autofocus>",
+            "<meta http-equiv=set-cookie content=\"sid=1\">",
         ] {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
         }
