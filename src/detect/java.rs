@@ -85,7 +85,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             let g = GADGETS.get(m.pattern().as_usize()).copied().unwrap_or_default();
             // A frame of a stack trace (`at java.lang.ClassLoader.loadClass(ClassLoader.java:418)`)
             // names classes without invoking them.
-            if stack_frame(&lower, at) {
+            if stack_frame(lower, at) {
                 continue;
             }
             // `@type` is fastjson's autoType key: only with a class name after it.

@@ -248,7 +248,7 @@ impl Engine {
     /// Whether a configured exclusion drops `f` (all conditions it names must match).
     fn excluded(&self, path: &str, f: &Finding) -> bool {
         self.cfg.exclusions.iter().any(|ex| {
-            ex.path_prefix.as_deref().map_or(true, |p| path.starts_with(p))
+            ex.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
                 && (ex.locations.is_empty() || ex.locations.iter().any(|l| location_matches(l, &f.location)))
                 && (ex.classes.is_empty() || ex.classes.iter().any(|c| c == f.class))
                 && (ex.rules.is_empty() || ex.rules.iter().any(|r| r == f.rule))

@@ -80,7 +80,7 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
         }
     }
     for (n, v) in &req.headers {
-        if v.iter().any(|&b| b == 0) {
+        if v.contains(&0) {
             out.push(f("protocol.nul-in-header", &format!("header.{n}"), String::new(), 3, 1));
             break;
         }

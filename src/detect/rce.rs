@@ -170,7 +170,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
 
     // A value that is itself a command line (`wget http://x/s.sh`, `cat /etc/passwd`).
-    if !prose {
+    // (Only values with an argument after the first word, or opening with a quote.)
+    let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$'));
+    if !prose && (multi_word || matches!(s.first(), Some(b'\'' | b'"'))) {
         // A quote first (`' whoami`) breaks out of a quoted argument.
         let quoted = matches!(s.first(), Some(b'\'' | b'"'));
         let start = if quoted { 1 } else { 0 };
@@ -191,7 +193,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
 
     // `alias x=curl`: an alias for a known command.
-    if let Some(at) = find_ci(t, "alias") {
+    if let Some(at) = find_ci(t, "alias").filter(|_| t.contains('=')) {
         let rest = t.get(at + 5..).unwrap_or_default().trim_start_matches([' ', '+', '\t']);
         if let Some(eq) = rest.find('=').filter(|&e| e > 0 && e < 32) {
             let val = rest.get(eq + 1..).unwrap_or_default().as_bytes();
@@ -202,7 +204,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
 
     // Server-side includes.
-    if let Some(at) = find_ci(t, "<!--#") {
+    if let Some(at) = t.find("<!--#") {
         let d = t.get(at + 5..).unwrap_or_default().trim_start().to_ascii_lowercase();
         let (score, ok) = if d.starts_with("exec") || d.starts_with("include") || d.starts_with("fsize") || d.starts_with("flastmod") {
             (5, true)
@@ -216,14 +218,14 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     // Windows environment variables naming system locations.
-    for var in ["%systemroot%", "%windir%", "%comspec%", "%programfiles%", "%systemdrive%", "%userprofile%", "%appdata%", "%temp%", "%homedrive%"] {
+    for var in if t.contains('%') { &["%systemroot%", "%windir%", "%comspec%", "%programfiles%", "%systemdrive%", "%userprofile%", "%appdata%", "%temp%", "%homedrive%"][..] } else { &[][..] } {
         if let Some(at) = find_ci(t, var) {
             push_once(out, since, hit("rce.windows-env-var", CLASS, 3, 1, snippet(t, at, at + 60)));
             break;
         }
     }
     // Here-strings fed to a shell (`$0<<<$'\\x69\\x64'`).
-    for frag in ["$0<<<", "$0 <<<", "sh<<<", "bash<<<", "sh <<<", "bash <<<"] {
+    for frag in if t.contains("<<<") { &["$0<<<", "$0 <<<", "sh<<<", "bash<<<", "sh <<<", "bash <<<"][..] } else { &[][..] } {
         if let Some(at) = t.find(frag) {
             push_once(out, since, hit("rce.shell-invocation", CLASS, 5, 1, snippet(t, at, at + 60)));
             break;
@@ -231,7 +233,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
 
     // Redirections typical of injected commands.
-    for frag in ["2>&1", ">/dev/null", "> /dev/null", ">&/dev/", "</dev/"] {
+    for frag in if t.contains('>') || t.contains("</") { &["2>&1", ">/dev/null", "> /dev/null", ">&/dev/", "</dev/"][..] } else { &[][..] } {
         if let Some(at) = t.find(frag) {
             push_once(out, since, hit("rce.redirection", CLASS, 3, 2, snippet(t, at, at + 40)));
             break;
@@ -425,7 +427,7 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     let args_shellish = match first {
         Some(b'-' | b'/' | b'.' | b'~' | b'$' | b'%' | b'>' | b'<' | b'\\' | b'*') => {
             // `- ` alone (a dash in prose) is not an option.
-            !(first == Some(b'-') && rest.get(1).is_none_or(|c| c.is_ascii_whitespace()))
+            !(first == Some(b'-') && rest.get(1).map_or(true, |c| c.is_ascii_whitespace()))
         }
         Some(c) if c.is_ascii_digit() => true,
         Some(b'\'' | b'"') => true,

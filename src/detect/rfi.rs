@@ -70,7 +70,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             // The URL is the whole value (possibly after a prefix such as `url:`), not a
             // link in prose.
             let rest_off = (u.rest.as_ptr() as usize).saturating_sub(t.as_ptr() as usize);
-            let whole = u.start <= 8 && t.get(rest_off.saturating_add(tok_end)..).is_none_or(|r| r.trim().is_empty());
+            let whole = u.start <= 8 && t.get(rest_off.saturating_add(tok_end)..).map_or(true, |r| r.trim().is_empty());
             if (trailing_q || nul) && (inc || script || c.is_ip || nul && whole) {
                 push_once(out, since, hit("rfi.url-with-cutoff", CLASS, 5, 1, ev));
             } else if trailing_q && whole {

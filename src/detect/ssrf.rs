@@ -169,8 +169,8 @@ fn classify_v6(ip: Ipv6Addr) -> (Target, bool) {
         return (Target::Unspecified, false);
     }
     // IPv4-compatible `::a.b.c.d` (deprecated, still parsed by some).
-    if seg.get(..6) == Some(&[0, 0, 0, 0, 0, 0]) {
-        let v4 = Ipv4Addr::from(((seg[6] as u32) << 16) | seg[7] as u32);
+    if let [0, 0, 0, 0, 0, 0, hi, lo] = seg {
+        let v4 = Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
         return (classify_v4(v4), true);
     }
     match seg.first() {
@@ -273,7 +273,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
                 push_once(out, since, hit("ssrf.dangerous-scheme", CLASS, if strong { 5 } else { 3 }, 1, ev.clone()));
             }
             // Line breaks inside a URL smuggle protocol commands (memcached, redis, SMTP).
-            let tok_end = u.rest.find(|c: char| c == ' ' || c == '"' || c == '\'').unwrap_or(u.rest.len());
+            let tok_end = u.rest.find([' ', '"', '\'']).unwrap_or(u.rest.len());
             if u.rest.get(..tok_end).is_some_and(|r| r.contains('\n') || r.contains('\r')) && !header {
                 push_once(out, since, hit("ssrf.protocol-smuggling", CLASS, 5, 1, ev.clone()));
             }

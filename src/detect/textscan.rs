@@ -60,12 +60,12 @@ pub fn is_ident(b: u8) -> bool {
 
 /// True when the byte before `i` is not an identifier byte (or `i` is 0).
 pub fn word_start(s: &[u8], i: usize) -> bool {
-    i == 0 || s.get(i - 1).is_none_or(|&b| !is_ident(b))
+    i == 0 || s.get(i - 1).map_or(true, |&b| !is_ident(b))
 }
 
 /// True when the byte at `i` is not an identifier byte (or is past the end).
 pub fn word_end(s: &[u8], i: usize) -> bool {
-    s.get(i).is_none_or(|&b| !is_ident(b))
+    s.get(i).map_or(true, |&b| !is_ident(b))
 }
 
 /// Largest char boundary `<= i`.

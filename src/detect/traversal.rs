@@ -379,7 +379,7 @@ fn find_component(lower: &str, list: usize) -> Option<(usize, &'static str)> {
         let starts = at == 0
             || b.get(at - 1).is_some_and(|&c| matches!(c, b'/' | b':' | b'=' | b'"' | b'\'' | b' ' | b'\t' | b'>' | b'('));
         // `.env` must not be `.environment`; `.git` must not be `.github`.
-        let ends = name.ends_with('/') || b.get(end).is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'));
+        let ends = name.ends_with('/') || b.get(end).map_or(true, |&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'));
         if starts && ends {
             return Some((at, name));
         }

@@ -658,7 +658,7 @@ fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
     let Some(x) = s.get(j) else { return false };
     let follow = s.get(j + 1);
     let follow_ok = |f: Option<&Sig<'_>>| {
-        f.map_or(true, |f| {
+        f.is_none_or(|f| {
             matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Op | Kind::RParen | Kind::Semi | Kind::Word(Kw::From | Kw::Into | Kw::Where | Kw::Limit | Kw::Union))
         }) || x.comment_after
     };
