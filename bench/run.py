@@ -725,8 +725,11 @@ def main() -> int:
                     help="Markdown fragments to append to the report (bench/profile.py output)")
     ap.add_argument("--command", default="make bench", help="the command line to print in the report")
     ap.add_argument("--shared-note", default="", help="a note on machine sharing for the report")
+    ap.add_argument("--from-json", type=Path, help="only re-render the report from a results JSON of an earlier run")
     args = ap.parse_args()
 
+    if args.from_json:
+        return rerender(args)
     if args.duration > 30:
         ap.error("--duration is at most 30 s per run")
     if args.smoke:
@@ -900,7 +903,8 @@ def main() -> int:
         engine = "\n".join(lines[start:])
     info["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     info["finished"] = dt.datetime.now(dt.timezone.utc).strftime("%H:%M UTC")
-    result = {"info": info, "checks": checks, "runs": runs, "seen": seen, "memory": memory, "startup": startup, "profile": profile,
+    result = {"shared_note": args.shared_note, "info": info, "checks": checks, "runs": runs, "seen": seen, "memory": memory,
+              "startup": startup, "profile": profile,
               "engine_report": engine, "problems": problems}
     result["summary"] = summarize(result, list(loads), order)
     if args.json:
@@ -920,6 +924,30 @@ def main() -> int:
     if args.smoke:
         validate_smoke(result, list(loads), order)
         print("bench-smoke: every configuration ran every load; output parsed; checks passed")
+    return 0
+
+
+def engine_text(path: Path | None) -> str | None:
+    if not path or not path.exists():
+        return None
+    lines = path.read_text(errors="replace").strip().splitlines()
+    start = next((i for i, l in enumerate(lines) if "engine benchmark" in l), max(0, len(lines) - 30))
+    return "\n".join(lines[start:])
+
+
+def rerender(args) -> int:
+    """Re-renders RESULTS.md from results JSON (e.g. with a newer analysis or engine report)."""
+    result = json.loads(args.from_json.read_text())
+    if args.engine_report:
+        result["engine_report"] = engine_text(args.engine_report)
+    analysis = args.analysis.read_text() if args.analysis and args.analysis.exists() else ""
+    report = markdown(result, args.command, args.shared_note, analysis)
+    for frag in args.append:
+        if frag.exists():
+            report += "\n" + frag.read_text()
+    if args.results:
+        args.results.write_text(report)
+    print(report)
     return 0
 
 

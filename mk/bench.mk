@@ -17,11 +17,14 @@ TEST_TARGETS += bench-smoke
 
 .PHONY: bench bench-smoke bench-deps bench-noop bench-profile bench-native
 
-BENCH_EXAMPLE := target/release/examples/inspect_loads
+# Its own target dir: a release build of the cdylib+rlib crate in target/release would clobber the
+# rlib `cargo bench` (bench-engine, panic=unwind) uses there (cargo issue 6313).
+BENCH_NATIVE_TARGET := build/native-target
+BENCH_EXAMPLE := $(BENCH_NATIVE_TARGET)/release/examples/inspect_loads
 
 # Native engine on the bench loads: timing and a callgrind profile (build/bench/profile.md).
 bench-native:
-	$(CARGO) build --release --example inspect_loads
+	$(CARGO) build --release --example inspect_loads --target-dir $(BENCH_NATIVE_TARGET)
 
 bench-profile: bench-native venv
 	@command -v valgrind >/dev/null || { $(BENCH_SUDO) apt-get install -y -qq --no-install-recommends valgrind || true; }
