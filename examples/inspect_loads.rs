@@ -1,0 +1,90 @@
+//! Native inspection time per request on the loads of `make bench` (bench/run.py writes them
+//! as JSON Lines: load, method, uri, headers, body), and a small target for callgrind:
+//!
+//!     cargo run --release --example inspect_loads -- build/bench/loads.jsonl [rounds] [load]
+//!     valgrind --tool=callgrind target/release/examples/inspect_loads build/bench/loads.jsonl 20 json
+//!
+//! Prints one JSON object per load: requests, median/p99/mean µs per `Engine::inspect`, and how
+//! many of the load's requests the engine flags. Engine only: no proxy-wasm shell, no Envoy.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use mirror_waf::config::InspectionConfig;
+use mirror_waf::detect::Engine;
+use mirror_waf::request::HttpRequest;
+
+fn request(v: &serde_json::Value) -> Option<(String, HttpRequest)> {
+    let load = v.get("load")?.as_str()?.to_string();
+    let body = v.get("body").and_then(|b| b.as_str()).unwrap_or("").as_bytes().to_vec();
+    let headers = v
+        .get("headers")?
+        .as_array()?
+        .iter()
+        .filter_map(|h| {
+            let pair = h.as_array()?;
+            Some((pair.first()?.as_str()?.to_ascii_lowercase(), pair.get(1)?.as_str()?.as_bytes().to_vec()))
+        })
+        .collect();
+    let req = HttpRequest {
+        method: v.get("method")?.as_str()?.to_string(),
+        uri: v.get("uri")?.as_str()?.to_string(),
+        headers,
+        body_bytes: body.len() as u64,
+        body,
+        body_truncated: false,
+    };
+    Some((load, req))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(path) = args.get(1) else {
+        eprintln!("usage: inspect_loads <loads.jsonl> [rounds] [load]");
+        std::process::exit(2);
+    };
+    let rounds: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
+    let only = args.get(3);
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("inspect_loads: {path}: {e}");
+            std::process::exit(2);
+        }
+    };
+    let mut loads: Vec<(String, Vec<HttpRequest>)> = Vec::new();
+    for line in text.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Some((load, req)) = request(&v) else { continue };
+        if only.is_some_and(|o| *o != load) {
+            continue;
+        }
+        match loads.iter_mut().find(|(l, _)| *l == load) {
+            Some((_, reqs)) => reqs.push(req),
+            None => loads.push((load, vec![req])),
+        }
+    }
+    let engine = Engine::new(&InspectionConfig::default());
+    for (load, reqs) in &loads {
+        let flagged = reqs.iter().filter(|r| engine.inspect(r).attack).count();
+        let mut ns: Vec<u64> = Vec::with_capacity(reqs.len() * rounds);
+        for _ in 0..rounds {
+            for r in reqs {
+                let t = Instant::now();
+                black_box(engine.inspect(black_box(r)));
+                ns.push(t.elapsed().as_nanos() as u64);
+            }
+        }
+        ns.sort_unstable();
+        let pick = |p: f64| ns.get(((ns.len().saturating_sub(1)) as f64 * p).round() as usize).copied().unwrap_or(0) as f64 / 1000.0;
+        let mean = ns.iter().sum::<u64>() as f64 / ns.len().max(1) as f64 / 1000.0;
+        println!(
+            "{{\"load\":\"{load}\",\"requests\":{},\"flagged\":{flagged},\"samples\":{},\"median_us\":{:.2},\"p99_us\":{:.2},\"mean_us\":{:.2}}}",
+            reqs.len(),
+            ns.len(),
+            pick(0.5),
+            pick(0.99),
+            mean
+        );
+    }
+}
