@@ -9,6 +9,11 @@ use crate::config::InspectionConfig;
 use crate::request::body::{classify, BodyKind};
 use crate::request::{json, multipart, query, xml, HttpRequest};
 
+/// Of an uploaded file (a multipart part with a filename) only this prefix is inspected:
+/// script and webshell uploads show themselves at the start, while scanning whole binaries
+/// costs milliseconds per upload (CRS at PL1 does not scan file contents at all).
+pub const FILE_CONTENT_PREFIX: usize = 8192;
+
 /// Headers whose values are protocol plumbing, not inspected by value detectors (request
 /// level detectors still see every header). `cookie` is parsed into cookies instead.
 const SKIP_HEADERS: &[&str] = &[
@@ -211,7 +216,18 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
                         ex.add(Part::Header, h, || format!("{loc}.{h}"), v.clone(), false);
                     }
                 }
-                ex.add(Part::BodyValue, &p.name, || loc.clone(), p.content, false);
+                let content = match &p.filename {
+                    Some(_) if p.content.len() > FILE_CONTENT_PREFIX => {
+                        ex.note(format!("{loc}: uploaded file inspected to its first {FILE_CONTENT_PREFIX} bytes"));
+                        let mut end = FILE_CONTENT_PREFIX;
+                        while end > 0 && !p.content.is_char_boundary(end) {
+                            end = end.saturating_sub(1);
+                        }
+                        p.content.get(..end).unwrap_or_default().to_string()
+                    }
+                    _ => p.content,
+                };
+                ex.add(Part::BodyValue, &p.name, || loc.clone(), content, false);
             }
         }
         BodyKind::Xml => {
@@ -294,5 +310,32 @@ mod tests {
         let l = locs(&ex);
         assert!(l.contains(&("body.f.filename".into(), "x.php".into())), "{l:?}");
         assert!(l.contains(&("body.f".into(), "data".into())), "{l:?}");
+    }
+}
+
+#[cfg(test)]
+mod upload_tests {
+    use super::*;
+
+    #[test]
+    fn uploaded_file_content_is_inspected_to_a_prefix() {
+        let big = "A".repeat(FILE_CONTENT_PREFIX * 3);
+        let body = format!(
+            "--B\r\ncontent-disposition: form-data; name=\"f\"; filename=\"x.bin\"\r\n\r\n<?php system($_GET[1]); ?>{big}\r\n--B\r\ncontent-disposition: form-data; name=\"t\"\r\n\r\n{big}\r\n--B--"
+        );
+        let req = HttpRequest {
+            method: "POST".into(),
+            uri: "/up".into(),
+            headers: vec![("content-type".into(), b"multipart/form-data; boundary=B".to_vec())],
+            body: body.into_bytes(),
+            ..Default::default()
+        };
+        let ex = extract(&req, &InspectionConfig { max_body_bytes: 1 << 20, ..Default::default() });
+        let vals: Vec<(String, usize)> = ex.fields.iter().filter(|v| v.part == Part::BodyValue).map(|v| (v.location.clone(), v.text.len())).collect();
+        let file = vals.iter().find(|(l, _)| l == "body.f").map(|(_, n)| *n);
+        assert_eq!(file, Some(FILE_CONTENT_PREFIX), "{vals:?}");
+        let field = vals.iter().find(|(l, _)| l == "body.t").map(|(_, n)| *n);
+        assert_eq!(field, Some(FILE_CONTENT_PREFIX * 3), "plain fields are not cut: {vals:?}");
+        assert!(ex.notes.iter().any(|n| n.contains("body.f: uploaded file inspected to its first 8192 bytes")), "{:?}", ex.notes);
     }
 }
