@@ -7,7 +7,6 @@
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
-use memchr::memmem;
 
 use super::textscan::{automaton, contains_ci, find_ci, hit, push_once, snippet};
 use super::{Hit, Part, Value};
@@ -57,7 +56,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         return;
     }
     // Serialized objects.
-    if let Some(at) = memmem::find(t.as_bytes(), b"rO0AB").or_else(|| find_ci(t, "aced0005")).or_else(|| memmem::find(t.as_bytes(), "\u{ac}\u{ed}\u{0}\u{5}".as_bytes())) {
+    if let Some(at) = super::textscan::find_lit!(t.as_bytes(), b"rO0AB").or_else(|| find_ci(t, "aced0005")).or_else(|| super::textscan::find_lit!(t.as_bytes(), "\u{ac}\u{ed}\u{0}\u{5}".as_bytes())) {
         push_once(out, since, hit("java.serialized-object", CLASS, 5, 1, snippet(t, at, at + 60)));
     }
     // Spring4Shell: `class.module.classLoader...` (argument names, mostly).
@@ -106,21 +105,21 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         push_once(out, since, hit("java.ognl", CLASS, 5, 1, snippet(t, at, at + 80)));
     }
     // `%{...}` OGNL expression with code in it.
-    if let Some(at) = memmem::find(t.as_bytes(), b"%{") {
+    if let Some(at) = super::textscan::find_lit!(t.as_bytes(), b"%{") {
         let inner = t.get(at + 2..).unwrap_or_default();
         let inner = inner.get(..inner.find('}').unwrap_or(inner.len()).min(300)).unwrap_or_default();
         if inner.contains('#') || inner.contains('@') || inner.contains('(') && inner.contains('.') {
             push_once(out, since, hit("java.ognl", CLASS, 5, 1, snippet(t, at, at + 80)));
         }
     }
-    let dot_java = memmem::find(t.as_bytes(), b".java:").is_some();
+    let dot_java = super::textscan::find_lit!(t.as_bytes(), b".java:").is_some();
     let lower = if t.contains('(') || t.contains('{') || dot_java { lower_of() } else { "" };
     // SpEL type references `T(java.lang.Runtime)`, `new java.x.Y(`.
     if let Some(at) = spel_type(lower) {
         push_once(out, since, hit("java.spel", CLASS, 5, 1, snippet(t, at, at + 80)));
     }
     // JSP EL implicit objects.
-    for el in if memmem::find(t.as_bytes(), b"${").is_some() || memmem::find(t.as_bytes(), b"#{").is_some() { &["${pagecontext", "${facescontext", "${applicationscope", "${sessionscope", "#{facescontext", "${request.getclass", "${initparam", "${header."][..] } else { &[][..] } {
+    for el in if super::textscan::find_lit!(t.as_bytes(), b"${").is_some() || super::textscan::find_lit!(t.as_bytes(), b"#{").is_some() { &["${pagecontext", "${facescontext", "${applicationscope", "${sessionscope", "#{facescontext", "${request.getclass", "${initparam", "${header."][..] } else { &[][..] } {
         if let Some(at) = lower.find(el) {
             push_once(out, since, hit("java.el-implicit-object", CLASS, 3, 1, snippet(t, at, at + 80)));
             break;
@@ -152,7 +151,7 @@ fn stack_frame(lower: &str, at: usize) -> bool {
 fn spel_type(lower: &str) -> Option<usize> {
     let b = lower.as_bytes();
     let mut from = 0;
-    while let Some(at) = lower.as_bytes().get(from..).and_then(|r| memmem::find(r, b"t(")).map(|o| o + from) {
+    while let Some(at) = lower.as_bytes().get(from..).and_then(|r| super::textscan::find_lit!(r, b"t(")).map(|o| o + from) {
         from = at + 2;
         if at > 0 && b.get(at - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
             continue;
@@ -162,13 +161,13 @@ fn spel_type(lower: &str) -> Option<usize> {
             return Some(at);
         }
     }
-    memmem::find(lower.as_bytes(), b"new java.").or_else(|| memmem::find(lower.as_bytes(), b"new javax."))
+    super::textscan::find_lit!(lower.as_bytes(), b"new java.").or_else(|| super::textscan::find_lit!(lower.as_bytes(), b"new javax."))
 }
 
 /// `java.lang.String`, `java.io.StringReader`: a JDK package then a capitalised class.
 fn jdk_class(t: &str) -> Option<usize> {
     // Every package below starts with `java`.
-    memmem::find(t.as_bytes(), b"java")?;
+    super::textscan::find_lit!(t.as_bytes(), b"java")?;
     for pkg in ["java.lang.", "java.io.", "java.util.", "java.net.", "java.nio.", "java.beans.", "java.rmi.", "java.security.", "javax."] {
         let mut from = 0;
         while let Some(at) = t.get(from..).and_then(|r| r.find(pkg)).map(|o| o + from) {

@@ -62,7 +62,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
     // Python object walks are template/sandbox escapes wherever they appear.
     // (Every name below contains `__`.)
-    let walks: &[&str] = if memchr::memmem::find(b, b"__").is_some() {
+    let walks: &[&str] = if super::textscan::find_lit!(b, b"__").is_some() {
         &["__class__", "__mro__", "__subclasses__", "__globals__", "__builtins__", "__init__", "__import__", "__getattribute__", "__base__", "__dict__"]
     } else {
         &[]
@@ -74,9 +74,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     let mut checked = 0;
-    for d in DELIMS {
+    static OPENERS: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>> = std::sync::OnceLock::new();
+    let openers = OPENERS.get_or_init(|| DELIMS.iter().map(|d| memchr::memmem::Finder::new(d.open.as_bytes())).collect());
+    for (d, opener) in DELIMS.iter().zip(openers) {
         let mut from = 0;
-        while let Some(at) = b.get(from..).and_then(|r| memchr::memmem::find(r, d.open.as_bytes())).map(|o| o + from) {
+        while let Some(at) = b.get(from..).and_then(|r| opener.find(r)).map(|o| o + from) {
             checked += 1;
             if checked > 48 {
                 break;
