@@ -8,10 +8,12 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
-use super::textscan::{automaton, find_ci, hit, push_once, snippet};
+use super::textscan::{automaton, contains_ci, find_ci, hit, push_once, snippet};
 use super::{Hit, Part, Value};
 
 const CLASS: &str = "java";
+/// Spring4Shell property paths (lower-case).
+const SPRING_PATHS: &[&str] = &["class.module.classloader", "class.classloader", "class[module]", ".classloader.resources", "class.protectiondomain"];
 const MAX_BYTES: usize = 8192;
 
 /// Gadget classes and calls that prove an attempt (lower-case).
@@ -54,14 +56,16 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         return;
     }
     // Serialized objects.
-    if let Some(at) = t.find("rO0AB").or_else(|| find_ci(t, "aced0005")).or_else(|| t.find("\u{ac}\u{ed}\u{0}\u{5}")) {
+    if let Some(at) = super::textscan::find_lit!(t.as_bytes(), b"rO0AB").or_else(|| find_ci(t, "aced0005")).or_else(|| super::textscan::find_lit!(t.as_bytes(), "\u{ac}\u{ed}\u{0}\u{5}".as_bytes())) {
         push_once(out, since, hit("java.serialized-object", CLASS, 5, 1, snippet(t, at, at + 60)));
     }
     // Spring4Shell: `class.module.classLoader...` (argument names, mostly).
     let name_or_text = if v.part == Part::ArgName { t } else { v.name };
+    static SPRING_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let spring = SPRING_AC.get_or_init(|| automaton(SPRING_PATHS));
     for s in [name_or_text, t] {
-        let l = s.to_ascii_lowercase();
-        if l.contains("class.module.classloader") || l.contains("class.classloader") || l.contains("class[module]") || l.contains(".classloader.resources") || l.contains("class.protectiondomain") {
+        // ASCII case-insensitive: the same as searching a lower-cased copy.
+        if spring.as_ref().map_or_else(|| SPRING_PATHS.iter().any(|p| contains_ci(s, p)), |ac| ac.is_match(s)) {
             push_once(out, since, hit("java.spring-classloader", CLASS, 5, 1, snippet(s, 0, 100)));
         }
     }
@@ -101,20 +105,21 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         push_once(out, since, hit("java.ognl", CLASS, 5, 1, snippet(t, at, at + 80)));
     }
     // `%{...}` OGNL expression with code in it.
-    if let Some(at) = t.find("%{") {
+    if let Some(at) = super::textscan::find_lit!(t.as_bytes(), b"%{") {
         let inner = t.get(at + 2..).unwrap_or_default();
         let inner = inner.get(..inner.find('}').unwrap_or(inner.len()).min(300)).unwrap_or_default();
         if inner.contains('#') || inner.contains('@') || inner.contains('(') && inner.contains('.') {
             push_once(out, since, hit("java.ognl", CLASS, 5, 1, snippet(t, at, at + 80)));
         }
     }
-    let lower = if t.contains('(') || t.contains('{') || t.contains(".java:") { lower_of() } else { "" };
+    let dot_java = super::textscan::find_lit!(t.as_bytes(), b".java:").is_some();
+    let lower = if t.contains('(') || t.contains('{') || dot_java { lower_of() } else { "" };
     // SpEL type references `T(java.lang.Runtime)`, `new java.x.Y(`.
     if let Some(at) = spel_type(lower) {
         push_once(out, since, hit("java.spel", CLASS, 5, 1, snippet(t, at, at + 80)));
     }
     // JSP EL implicit objects.
-    for el in if t.contains("${") || t.contains("#{") { &["${pagecontext", "${facescontext", "${applicationscope", "${sessionscope", "#{facescontext", "${request.getclass", "${initparam", "${header."][..] } else { &[][..] } {
+    for el in if super::textscan::find_lit!(t.as_bytes(), b"${").is_some() || super::textscan::find_lit!(t.as_bytes(), b"#{").is_some() { &["${pagecontext", "${facescontext", "${applicationscope", "${sessionscope", "#{facescontext", "${request.getclass", "${initparam", "${header."][..] } else { &[][..] } {
         if let Some(at) = lower.find(el) {
             push_once(out, since, hit("java.el-implicit-object", CLASS, 3, 1, snippet(t, at, at + 80)));
             break;
@@ -122,7 +127,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
     // A fully qualified class name from the JDK in a value.
     // (Stack traces posted to error-reporting endpoints name JDK classes by the dozen.)
-    let stack_trace = t.contains(".java:") || super::textscan::contains_ci(t, "(native method)");
+    let stack_trace = dot_java || contains_ci(t, "(native method)");
     if let Some(at) = jdk_class(t).filter(|_| !stack_trace) {
         push_once(out, since, hit("java.jdk-class-name", CLASS, 5, 2, snippet(t, at, at + 80)));
     }
@@ -146,7 +151,7 @@ fn stack_frame(lower: &str, at: usize) -> bool {
 fn spel_type(lower: &str) -> Option<usize> {
     let b = lower.as_bytes();
     let mut from = 0;
-    while let Some(at) = lower.get(from..).and_then(|r| r.find("t(")).map(|o| o + from) {
+    while let Some(at) = lower.as_bytes().get(from..).and_then(|r| super::textscan::find_lit!(r, b"t(")).map(|o| o + from) {
         from = at + 2;
         if at > 0 && b.get(at - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
             continue;
@@ -156,11 +161,13 @@ fn spel_type(lower: &str) -> Option<usize> {
             return Some(at);
         }
     }
-    lower.find("new java.").or_else(|| lower.find("new javax."))
+    super::textscan::find_lit!(lower.as_bytes(), b"new java.").or_else(|| super::textscan::find_lit!(lower.as_bytes(), b"new javax."))
 }
 
 /// `java.lang.String`, `java.io.StringReader`: a JDK package then a capitalised class.
 fn jdk_class(t: &str) -> Option<usize> {
+    // Every package below starts with `java`.
+    super::textscan::find_lit!(t.as_bytes(), b"java")?;
     for pkg in ["java.lang.", "java.io.", "java.util.", "java.net.", "java.nio.", "java.beans.", "java.rmi.", "java.security.", "javax."] {
         let mut from = 0;
         while let Some(at) = t.get(from..).and_then(|r| r.find(pkg)).map(|o| o + from) {

@@ -63,9 +63,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         }
     }
-    if let Some(at) = find_ci(t, "<?php").or_else(|| t.find("<?=")) {
+    if let Some(at) = find_ci(t, "<?php").or_else(|| super::textscan::find_lit!(b, b"<?=")) {
         push_once(out, since, hit("php.open-tag", CLASS, 5, 1, snippet(t, at, at + 80)));
-    } else if let Some(at) = t.find("<?") {
+    } else if let Some(at) = super::textscan::find_lit!(b, b"<?") {
         let next = b.get(at + 2).copied();
         if next.is_some_and(|c| c.is_ascii_whitespace()) && !contains_ci(t.get(at..).unwrap_or_default(), "<?xml") {
             // `<? echo 'x'; ?>`: code follows.
@@ -79,7 +79,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         push_once(out, since, hit("php.bbcode-php", CLASS, 5, 1, snippet(t, at, at + 60)));
     }
     // Variable variables: `${'name'}`.
-    if let Some(at) = t.find("${'").or_else(|| t.find("${\"")) {
+    if let Some(at) = super::textscan::find_lit!(b, b"${'").or_else(|| super::textscan::find_lit!(b, b"${\"")) {
         push_once(out, since, hit("php.variable-variable", CLASS, 3, 1, snippet(t, at, at + 40)));
     }
     if matches!(v.part, Part::Header | Part::BodyValue) && upload_name(v.name) {
@@ -101,7 +101,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     // Complex interpolation evaluating code: `${@print(..)}`, `{${system('id')}}`.
-    if let Some(at) = t.find("${@").or_else(|| t.find("{${")) {
+    if let Some(at) = super::textscan::find_lit!(b, b"${@").or_else(|| super::textscan::find_lit!(b, b"{${")) {
         if t.get(at..).is_some_and(|r| r.contains('(')) {
             push_once(out, since, hit("php.interpolated-code", CLASS, 5, 1, snippet(t, at, at + 60)));
         }
@@ -246,7 +246,7 @@ fn serialized_object(t: &str) -> Option<String> {
 
 /// `a:2:{i:0;s:3:"foo";...}`.
 fn serialized_array(t: &str) -> Option<String> {
-    let at = t.find("a:")?;
+    let at = super::textscan::find_lit!(t.as_bytes(), b"a:")?;
     let rest = t.get(at + 2..)?;
     let digits = rest.bytes().take_while(|c| c.is_ascii_digit()).count();
     let after = rest.get(digits..)?;

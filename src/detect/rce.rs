@@ -204,7 +204,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
 
     // Server-side includes.
-    if let Some(at) = t.find("<!--#") {
+    if let Some(at) = super::textscan::find_lit!(s, b"<!--#") {
         let d = t.get(at + 5..).unwrap_or_default().trim_start().to_ascii_lowercase();
         let (score, ok) = if d.starts_with("exec") || d.starts_with("include") || d.starts_with("fsize") || d.starts_with("flastmod") {
             (5, true)
@@ -225,16 +225,16 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     // Here-strings fed to a shell (`$0<<<$'\\x69\\x64'`).
-    for frag in if t.contains("<<<") { &["$0<<<", "$0 <<<", "sh<<<", "bash<<<", "sh <<<", "bash <<<"][..] } else { &[][..] } {
-        if let Some(at) = t.find(frag) {
+    for frag in if super::textscan::find_lit!(s, b"<<<").is_some() { &["$0<<<", "$0 <<<", "sh<<<", "bash<<<", "sh <<<", "bash <<<"][..] } else { &[][..] } {
+        if let Some(at) = memchr::memmem::find(s, frag.as_bytes()) {
             push_once(out, since, hit("rce.shell-invocation", CLASS, 5, 1, snippet(t, at, at + 60)));
             break;
         }
     }
 
     // Redirections typical of injected commands.
-    for frag in if t.contains('>') || t.contains("</") { &["2>&1", ">/dev/null", "> /dev/null", ">&/dev/", "</dev/"][..] } else { &[][..] } {
-        if let Some(at) = t.find(frag) {
+    for frag in if t.contains('>') || super::textscan::find_lit!(s, b"</").is_some() { &["2>&1", ">/dev/null", "> /dev/null", ">&/dev/", "</dev/"][..] } else { &[][..] } {
+        if let Some(at) = memchr::memmem::find(s, frag.as_bytes()) {
             push_once(out, since, hit("rce.redirection", CLASS, 3, 2, snippet(t, at, at + 40)));
             break;
         }
@@ -479,7 +479,7 @@ fn batch_statement(t: &str) -> Option<(u32, usize)> {
         v
     };
     let mut from = 0;
-    while let Some(at) = lower.get(from..).and_then(|r| r.find("for")).map(|o| o + from) {
+    while let Some(at) = lower.as_bytes().get(from..).and_then(|r| super::textscan::find_lit!(r, b"for")).map(|o| o + from) {
         from = at + 3;
         if !super::textscan::word_start(b, at) || !super::textscan::word_end(b, at + 3) {
             continue;
@@ -497,7 +497,7 @@ fn batch_statement(t: &str) -> Option<(u32, usize)> {
         }
     }
     let mut from = 0;
-    while let Some(at) = lower.get(from..).and_then(|r| r.find("if")).map(|o| o + from) {
+    while let Some(at) = lower.as_bytes().get(from..).and_then(|r| super::textscan::find_lit!(r, b"if")).map(|o| o + from) {
         from = at + 2;
         if !super::textscan::word_start(b, at) || !super::textscan::word_end(b, at + 2) {
             continue;

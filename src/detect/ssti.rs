@@ -61,16 +61,24 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         return;
     }
     // Python object walks are template/sandbox escapes wherever they appear.
-    for d in ["__class__", "__mro__", "__subclasses__", "__globals__", "__builtins__", "__init__", "__import__", "__getattribute__", "__base__", "__dict__"] {
-        if let Some(at) = t.find(d) {
+    // (Every name below contains `__`.)
+    let walks: &[&str] = if super::textscan::find_lit!(b, b"__").is_some() {
+        &["__class__", "__mro__", "__subclasses__", "__globals__", "__builtins__", "__init__", "__import__", "__getattribute__", "__base__", "__dict__"]
+    } else {
+        &[]
+    };
+    for d in walks {
+        if let Some(at) = memchr::memmem::find(b, d.as_bytes()) {
             push_once(out, since, hit("ssti.attribute-walk", CLASS, 5, 1, snippet(t, at.saturating_sub(20), at + 80)));
             break;
         }
     }
     let mut checked = 0;
-    for d in DELIMS {
+    static OPENERS: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>> = std::sync::OnceLock::new();
+    let openers = OPENERS.get_or_init(|| DELIMS.iter().map(|d| memchr::memmem::Finder::new(d.open.as_bytes())).collect());
+    for (d, opener) in DELIMS.iter().zip(openers) {
         let mut from = 0;
-        while let Some(at) = t.get(from..).and_then(|r| r.find(d.open)).map(|o| o + from) {
+        while let Some(at) = b.get(from..).and_then(|r| opener.find(r)).map(|o| o + from) {
             checked += 1;
             if checked > 48 {
                 break;

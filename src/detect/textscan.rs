@@ -18,6 +18,17 @@ pub fn first_match(ac: Option<&AhoCorasick>, hay: &[u8]) -> Option<(usize, usize
     ac?.find(hay).map(|m| (m.start(), m.pattern().as_usize()))
 }
 
+/// First offset of the constant byte string `$needle` in `$hay`, with a `memmem::Finder`
+/// built once per call site (a one-shot `str::find`/`memmem::find` rebuilds its searcher
+/// on every call).
+macro_rules! find_lit {
+    ($hay:expr, $needle:expr) => {{
+        static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+        FINDER.get_or_init(|| memchr::memmem::Finder::new($needle)).find($hay)
+    }};
+}
+pub(crate) use find_lit;
+
 /// Longest evidence kept in a hit (bytes, cut on a char boundary).
 pub const EVIDENCE_MAX: usize = 120;
 

@@ -77,10 +77,12 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
     // The automata are case-insensitive; only the absolute-path check needs a lower-case copy.
     let lower: &str = &text;
-    if let Some((at, name)) = find_component(lower, 0) {
+    // One pass over all three lists first: most values name none of their files.
+    let components = may_name_component(lower);
+    if let Some((at, name)) = components.then(|| find_component(lower, 0)).flatten() {
         push_once(out, since, hit("traversal.system-file", CLASS, 5, 1, snippet(&text, at, at + name.len() + 40)));
     }
-    if let Some((at, name)) = find_component(lower, 1) {
+    if let Some((at, name)) = components.then(|| find_component(lower, 1)).flatten() {
         let single_token = !lower.trim().bytes().any(|b| b.is_ascii_whitespace());
         let strong = matches!(v.part, Part::Path | Part::QueryValue | Part::Cookie) || single_token;
         let ev = snippet(&text, at, at + name.len() + 40);
@@ -90,7 +92,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             push_once(out, since, hit("traversal.config-file-text", CLASS, 3, 2, ev));
         }
     }
-    if v.part != Part::Path {
+    if v.part != Part::Path && components {
         if let Some((at, name)) = find_component(lower, 2) {
             let pathish = lower.get(..at).is_some_and(|p| p.ends_with('/'));
             if pathish && name != "messages" && name != "syslog" || lower.get(..at).is_some_and(|p| super::textscan::contains_ci(p, "log/")) {
@@ -365,6 +367,19 @@ pub fn walk(text: &str) -> Walk {
 /// Finds the first of `names` at a path-component start in `lower` whose end is a
 /// component end. Returns the offset and the name. One automaton per name list, built on
 /// first use.
+/// Whether `s` contains any name of `SYSTEM_FILES`, `CONFIG_FILES` or `LOG_FILES` at all
+/// (anchored or not): when not, `find_component` finds nothing in any list.
+fn may_name_component(s: &str) -> bool {
+    use std::sync::OnceLock;
+    static ANY: OnceLock<Option<aho_corasick::AhoCorasick>> = OnceLock::new();
+    ANY.get_or_init(|| {
+        let names: Vec<&str> = SYSTEM_FILES.iter().chain(CONFIG_FILES).chain(LOG_FILES).copied().collect();
+        super::textscan::automaton(&names)
+    })
+    .as_ref()
+    .is_none_or(|ac| ac.is_match(s))
+}
+
 fn find_component(lower: &str, list: usize) -> Option<(usize, &'static str)> {
     use std::sync::OnceLock;
     const LISTS: [&[&str]; 3] = [SYSTEM_FILES, CONFIG_FILES, LOG_FILES];
