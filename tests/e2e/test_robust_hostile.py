@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from robust_util import assert_vm_healthy, h2c_requests, raw_exchange, use_chunked_backend, wasm_stats
+from robust_util import assert_vm_healthy, h2c_requests, raw_exchange, wasm_stats
 from topology import Topology, default_plugin_config, local_ip
 
 TRUSTED = ["127.0.0.0/8", "::1/128"] + ([f"{local_ip()}/32"] if local_ip() else [])
@@ -33,7 +33,7 @@ def big_header_limits(topo: Topology, kb: int = 96) -> Topology:
 @pytest.fixture(scope="module")
 def topo():
     cfg = default_plugin_config("sink", trusted=list(TRUSTED), events={"include_benign": True})
-    t = use_chunked_backend(big_header_limits(Topology(cfg)))
+    t = big_header_limits(Topology(cfg))  # the topology's backend echoes chunked bodies too
     t.start()
     t.active_vms = wasm_stats(t.receiver).get("wasm.envoy.wasm.runtime.v8.active")
     yield t
