@@ -28,7 +28,8 @@ fn single_token(text: &str) -> bool {
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let t = v.text;
     // Prefilter: nothing to do without a dot, a slash or an escape.
-    if !t.bytes().any(|b| matches!(b, b'.' | b'/' | b'\\' | b'%')) && !t.contains("0x") {
+    // Lead bytes 0xE2/0xEF carry the Unicode look-alikes of `.` `/` `\\` (and U+FFFD).
+    if !t.bytes().any(|b| matches!(b, b'.' | b'/' | b'\\' | b'%' | 0xe2 | 0xef)) && !t.contains("0x") {
         return;
     }
     let since = out.len();
@@ -89,7 +90,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         } else if before.ends_with('/') && file_like || super::textscan::contains_ci(before, "log/") {
             // Absolute (`C:\logs\error.log`) or climbing: reading the server's logs.
-            let score = if (abs || walk.escapes >= 1) && single { 5 } else { 3 };
+            let score = if abs && single || walk.escapes >= 1 { 5 } else { 3 };
             push_once(out, since, hit("traversal.log-file", CLASS, score, 1, evidence(&f)));
         }
     }

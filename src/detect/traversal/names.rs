@@ -43,7 +43,7 @@ pub const CATEGORIES: &[Category] = &[
             "etc/services", "etc/sysconfig/", "etc/nsswitch.conf", "etc/timezone", "etc/vsftpd", "etc/proftpd",
             "etc/postfix/", "etc/dovecot/", "etc/samba/", "etc/openvpn/", "etc/kubernetes/", "etc/docker/",
             "var/lib/mysql", "usr/local/apache", "boot/grub", "var/spool/cron", "var/mail/", "tmp/sess_",
-            "var/lib/php/sess_", "private/etc/", "library/webserver/",
+            "var/lib/php/sess_", "private/etc/", "private/var/", "library/webserver/", "etc/pure-ftpd",
         ],
     },
     Category {
@@ -160,9 +160,18 @@ pub fn find(s: &str) -> [Option<Found>; 3] {
             continue;
         }
         let (at, end) = (m.start(), m.end());
-        let starts = at == 0 || b.get(at - 1).is_some_and(|&c| matches!(c, b'/' | b':' | b'=' | b'"' | b'\'' | b' ' | b'\t' | b'>' | b'(' | b'$'));
-        // `.env` must not be `.environment`; `.git` must not be `.github`.
-        let ends = name.ends_with('/') || name.ends_with('_') || b.get(end).is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'));
+        // After a separator, quote or operator, or after a dot run (`....web-inf/`).
+        let starts = at == 0
+            || b.get(at - 1).is_some_and(|&c| matches!(c, b'/' | b':' | b'=' | b'"' | b'\'' | b' ' | b'\t' | b'>' | b'(' | b'$'))
+            || at >= 2 && b.get(at - 2..at) == Some(b"..");
+        // `.env` must not be `.environment`; `.git` must not be `.github`; a backup copy
+        // (`passwd-`, `shadow~`) is the same file.
+        let name_char = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+        let after = match b.get(end) {
+            Some(b'-' | b'~') => end + 1,
+            _ => end,
+        };
+        let ends = name.ends_with('/') || name.ends_with('_') || b.get(after).is_none_or(|&c| !name_char(c));
         if starts && ends {
             if let Some(f) = found.get_mut(slot) {
                 *f = Some(Found { at, name, category });
@@ -190,11 +199,13 @@ mod tests {
         assert_eq!(kinds("/.git/config"), ["vcs-ide"]);
         assert_eq!(kinds("/wp-content/debug.log"), ["logs"]);
         assert_eq!(kinds("/tmp/sess_abc123"), ["unix-system"]);
+        assert_eq!(kinds("/etc/passwd-"), ["unix-system"]);
+        assert_eq!(kinds("....web-inf/web.xml"), ["java-webapp"]);
     }
 
     #[test]
     fn component_anchored() {
-        for s in ["/environment/setup", "my.envelope", "github.com/user/.github", "passwd reset for etc", "/api/messages2", "/myetc/passwd"] {
+        for s in ["/environment/setup", "my.envelope", "github.com/user/.github", "passwd reset for etc", "/api/messages2", "/myetc/passwd", "/.env-example", "/etc/passwords"] {
             assert!(kinds(s).is_empty(), "{s}: {:?}", kinds(s));
         }
     }
