@@ -54,12 +54,14 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     } else if walk.escapes == 1 {
         // One level up: a path value (`../config.php`) is a traversal; a bare `..` is
         // suspicious; a `../` link inside markup or prose (`<a href="../">`) is ordinary.
-        let (score, pl) = match (single, text.contains('/')) {
-            (true, true) => (5, 1),
-            (true, false) => (3, 1),
-            _ => (2, 2),
+        // Distinct rule ids per strength: the engine keeps the first finding of a rule at
+        // a location, and another decoded variant may show the stronger form.
+        let (rule, score, pl) = match (single, text.contains('/')) {
+            (true, true) => ("traversal.parent-dir", 5, 1),
+            (true, false) => ("traversal.parent-dir-bare", 3, 1),
+            _ => ("traversal.parent-dir-text", 2, 2),
         };
-        push_once(out, since, hit("traversal.parent-dir", CLASS, score, pl, ev()));
+        push_once(out, since, hit(rule, CLASS, score, pl, ev()));
     } else if walk.dotdot > 0 && !is_path {
         // `a/../b` that stays inside: harmless, but unusual in a parameter.
         push_once(out, since, hit("traversal.dotdot", CLASS, 2, 3, ev()));
@@ -90,8 +92,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         } else if before.ends_with('/') && file_like || super::textscan::contains_ci(before, "log/") {
             // Absolute (`C:\logs\error.log`) or climbing: reading the server's logs.
-            let score = if abs && single || walk.escapes >= 1 { 5 } else { 3 };
-            push_once(out, since, hit("traversal.log-file", CLASS, score, 1, evidence(&f)));
+            if abs && single || walk.escapes >= 1 {
+                push_once(out, since, hit("traversal.log-file", CLASS, 5, 1, evidence(&f)));
+            } else {
+                push_once(out, since, hit("traversal.log-file-mention", CLASS, 3, 1, evidence(&f)));
+            }
         }
     }
     if norm.nul_in_path {
