@@ -184,12 +184,38 @@ fn is_parent(seg: &str) -> bool {
 /// wildcard). Segments lose Tomcat path parameters (`..;x=1`) and the trailing spaces
 /// Windows ignores. Returns the larger climb of the two readings.
 pub fn walk(text: &str) -> Walk {
+    // `.. /`: Windows drops trailing spaces of a segment; join them before splitting.
+    let joined;
+    let text = if text.contains(". /") {
+        joined = drop_trailing_spaces(text);
+        joined.as_str()
+    } else {
+        text
+    };
     let a = walk_pieces(text, false);
     if !text.contains('?') {
         return a;
     }
     let b = walk_pieces(text, true);
     Walk { escapes: a.escapes.max(b.escapes), dotdot: a.dotdot.max(b.dotdot), abs_escape: a.abs_escape || b.abs_escape }
+}
+
+/// Removes runs of spaces between a `.` and a `/`.
+fn drop_trailing_spaces(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut prev = '\0';
+    for (i, c) in text.char_indices() {
+        if c == ' ' && prev == '.' {
+            let rest = b.get(i..).unwrap_or_default();
+            if rest.iter().find(|&&x| x != b' ') == Some(&b'/') {
+                continue;
+            }
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
 }
 
 fn walk_pieces(text: &str, split_q: bool) -> Walk {
@@ -349,6 +375,64 @@ mod tests {
         let mut out = Vec::new();
         scan(&Value { part: Part::BodyValue, name: "comment", text: "edit your .htaccess file please" }, &mut out);
         assert!(out.iter().all(|h| h.paranoia >= 2));
+    }
+
+    #[test]
+    fn dotdotpwn_and_filter_evasions() {
+        for a in [
+            "..%c0%qf..%c0%qfetc%c0%qfpasswd",
+            "..%c1%8s..%c1%8swindows%c1%8swin.ini",
+            ".%00.%c1%af.%00.%c1%afboot.ini",
+            "0x2e0x2e%bg%qf0x2e0x2e%bg%qfx",
+            "..2f..2fapache2flogs2ferror.log",
+            "..%25%32%25%66..%25%32%25%66x",
+            "%25%5c..%25%5c..%25%5c..%00",
+            "..;/..;/x",
+            "\u{2024}\u{2024}\u{2215}\u{2024}\u{2024}\u{2215}x",
+            "\u{FF0E}\u{FF0E}\u{FF3C}\u{FF0E}\u{FF0E}\u{FF3C}x",
+            "%e0%40%ae%e0%40%ae/%e0%40%ae%e0%40%ae/x",
+            "...\\...\\x",
+            "/../x",
+            "/%2e%2e%2f",
+            "/.../.../",
+            "../config.php",
+            "..%2F_config.php",
+            ".. /.. /x",
+        ] {
+            assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
+        }
+    }
+
+    #[test]
+    fn sensitive_names_by_category() {
+        for a in ["C:\\logs\\error.log", "/logs/error_log", "../logs/access.log", "C:/sysprep/sysprep.inf", "/C:/inetpub/ftproot/", "cat /etc/subuid-", "/private/var/log/system.log"] {
+            assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
+        }
+        for a in ["/wp-content/debug.log", "/.claude/settings.json", "/app/.cursor/mcp.json", "/proc/interrupts", "/.vscode/sftp.json"] {
+            assert!(score(Part::Path, a) >= 5, "{a}: {:?}", rules(Part::Path, a));
+        }
+        // A log mentioned without a path to it, an ordinary log-like page.
+        assert!(score(Part::QueryValue, "admin/access_log") < 5);
+        assert!(score(Part::Path, "/misc/sample.log") < 5);
+        assert!(score(Part::Path, "/api/messages") < 5);
+    }
+
+    #[test]
+    fn benign_dots_and_questions() {
+        for b in ["..", "...", "Really?..", "?????/", "v1.0..v2.0", "main..feature", "see ../docs for more", "Wait.../what", "1.2.3/4.5", "%uff0e"] {
+            assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
+        }
+    }
+
+    #[test]
+    fn engine_keeps_the_strong_reading() {
+        // The value detector sees `..;ox` (exact overlong decoding of `%c1%af`); the raw
+        // request scan reads `%c1%af` as `/`: both must count.
+        let engine = crate::detect::Engine::new(&crate::config::InspectionConfig::default());
+        for uri in ["/view?file=..;%c1%afx", "/view?file=..%c1%afconfig.php", "/view?file=%c0%2e%c0%2e%c0%5cx"] {
+            let req = HttpRequest { method: "GET".into(), uri: uri.into(), ..Default::default() };
+            assert!(engine.inspect(&req).attack, "{uri}");
+        }
     }
 
     #[test]

@@ -132,25 +132,30 @@ pub struct Found {
     pub category: &'static Category,
 }
 
-/// The name list flattened, with each name's category.
-fn table() -> &'static (Vec<(&'static str, &'static Category)>, Option<AhoCorasick>) {
-    static T: OnceLock<(Vec<(&'static str, &'static Category)>, Option<AhoCorasick>)> = OnceLock::new();
+/// The name list flattened (each name with its category) and its automaton.
+struct Table {
+    names: Vec<(&'static str, &'static Category)>,
+    ac: Option<AhoCorasick>,
+}
+
+fn table() -> &'static Table {
+    static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(|| {
-        let all: Vec<(&'static str, &'static Category)> = CATEGORIES.iter().flat_map(|c| c.names.iter().map(move |n| (*n, c))).collect();
-        let names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();
-        let ac = super::super::textscan::automaton(&names);
-        (all, ac)
+        let names: Vec<(&'static str, &'static Category)> = CATEGORIES.iter().flat_map(|c| c.names.iter().map(move |n| (*n, c))).collect();
+        let plain: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+        let ac = super::super::textscan::automaton(&plain);
+        Table { names, ac }
     })
 }
 
 /// The first component-anchored sensitive name of each kind in `s` (System, Secret, Log).
 pub fn find(s: &str) -> [Option<Found>; 3] {
     let mut found: [Option<Found>; 3] = [None; 3];
-    let (all, ac) = table();
-    let Some(ac) = ac.as_ref() else { return found };
+    let t = table();
+    let Some(ac) = t.ac.as_ref() else { return found };
     let b = s.as_bytes();
     for m in ac.find_overlapping_iter(b).take(64) {
-        let Some(&(name, category)) = all.get(m.pattern().as_usize()) else { continue };
+        let Some(&(name, category)) = t.names.get(m.pattern().as_usize()) else { continue };
         let slot = match category.kind {
             Kind::System => 0,
             Kind::Secret => 1,
