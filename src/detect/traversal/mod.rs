@@ -28,8 +28,7 @@ fn single_token(text: &str) -> bool {
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let t = v.text;
     // Prefilter: nothing to do without a dot, a slash or an escape.
-    // Lead bytes 0xE2/0xEF carry the Unicode look-alikes of `.` `/` `\\` (and U+FFFD).
-    if !t.bytes().any(|b| matches!(b, b'.' | b'/' | b'\\' | b'%' | 0xe2 | 0xef)) && !t.contains("0x") {
+    if !t.bytes().any(|b| matches!(b, b'.' | b'/' | b'\\' | b'%' | 0xef)) && !t.contains("0x") && !has_lookalike_separator(t.as_bytes()) {
         return;
     }
     let since = out.len();
@@ -110,6 +109,13 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if walk.escapes == 0 && !is_path && looks_like_absolute_windows(&text) {
         push_once(out, since, hit("traversal.windows-absolute", CLASS, 2, 3, snippet(&text, 0, 60)));
     }
+}
+
+/// Whether `b` holds a Unicode look-alike of `.` `/` `\\` from the U+2000 block
+/// (U+2024, U+2044, U+2215, U+2216, U+29F8, U+29F9). The 0xEF block (full-width, small
+/// forms, U+FFFD, private use) passes the prefilter on its lead byte alone.
+fn has_lookalike_separator(b: &[u8]) -> bool {
+    memchr::memchr_iter(0xe2, b).any(|i| matches!(b.get(i + 1..i + 3), Some([0x80, 0xa4] | [0x81, 0x84] | [0x88, 0x95 | 0x96] | [0xa7, 0xb8 | 0xb9])))
 }
 
 /// Request-level: the raw (still percent-encoded) query and form values and path, for
@@ -389,6 +395,8 @@ mod tests {
             "%25%5c..%25%5c..%25%5c..%00",
             "..;/..;/x",
             "\u{2024}\u{2024}\u{2215}\u{2024}\u{2024}\u{2215}x",
+            "\u{2215}etc\u{2215}passwd",
+            "\u{2216}windows\u{2216}win\u{FF0E}ini",
             "\u{FF0E}\u{FF0E}\u{FF3C}\u{FF0E}\u{FF0E}\u{FF3C}x",
             "%e0%40%ae%e0%40%ae/%e0%40%ae%e0%40%ae/x",
             "...\\...\\x",
@@ -419,7 +427,7 @@ mod tests {
 
     #[test]
     fn benign_dots_and_questions() {
-        for b in ["..", "...", "Really?..", "?????/", "v1.0..v2.0", "main..feature", "see ../docs for more", "Wait.../what", "1.2.3/4.5", "%uff0e"] {
+        for b in ["..", "...", "Really?..", "?????/", "v1.0..v2.0", "main..feature", "see ../docs for more", "Wait.../what", "1.2.3/4.5", "%uff0e", "“quoted” – text…"] {
             assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
         }
     }
