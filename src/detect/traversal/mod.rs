@@ -47,6 +47,10 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if walk.escapes >= 2 || (is_path && walk.escapes >= 1) || (walk.abs_escape && single) {
         // Two levels up, or above `/` itself (`/../x`): no application path does that.
         push_once(out, since, hit("traversal.escape-root", CLASS, 5, 1, ev()));
+    } else if is_path && walk.param_parent {
+        // `/app/..;/manager/html`: Tomcat/Jetty climb out of the mapped prefix that the
+        // proxy in front authorised (path-parameter confusion).
+        push_once(out, since, hit("traversal.path-param-parent", CLASS, 5, 1, ev()));
     } else if walk.escapes == 1 && v.name.eq_ignore_ascii_case("filename") {
         // An upload whose file name climbs out of the upload directory.
         push_once(out, since, hit("traversal.upload-filename", CLASS, 5, 1, ev()));
@@ -175,6 +179,9 @@ pub struct Walk {
     pub dotdot: u32,
     /// An absolute path (`/..`, `/a/../..`) climbs above `/` itself.
     pub abs_escape: bool,
+    /// A parent segment carried path parameters (`..;/`, `..;x=1/`): servlet containers
+    /// climb there while proxies and normalisers see an ordinary name.
+    pub param_parent: bool,
 }
 
 /// A segment that goes up one level: `..`; any run of 2+ dots (`....` is what `....//`
@@ -203,7 +210,7 @@ pub fn walk(text: &str) -> Walk {
         return a;
     }
     let b = walk_pieces(text, true);
-    Walk { escapes: a.escapes.max(b.escapes), dotdot: a.dotdot.max(b.dotdot), abs_escape: a.abs_escape || b.abs_escape }
+    Walk { escapes: a.escapes.max(b.escapes), dotdot: a.dotdot.max(b.dotdot), abs_escape: a.abs_escape || b.abs_escape, param_parent: a.param_parent || b.param_parent }
 }
 
 /// Removes runs of spaces between a `.` and a `/`.
@@ -231,11 +238,13 @@ fn walk_pieces(text: &str, split_q: bool) -> Walk {
         let mut depth: i64 = 0;
         let mut low: i64 = 0;
         for seg in piece.split('/') {
-            let seg = seg.split(';').next().unwrap_or(seg).trim_end_matches(' ');
+            let (seg, params) = seg.split_once(';').map_or((seg, false), |(s, _)| (s, true));
+            let seg = seg.trim_end_matches(' ');
             if seg.is_empty() || seg == "." {
                 continue;
             }
             if is_parent(seg) {
+                w.param_parent |= params;
                 w.dotdot = w.dotdot.saturating_add(1);
                 depth -= 1;
                 low = low.min(depth);
@@ -347,6 +356,9 @@ mod tests {
             assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
         }
         assert!(score(Part::Path, "/static/../../etc/x") >= 5);
+        assert!(score(Part::Path, "/app/..;/manager/html") >= 5);
+        assert!(score(Part::Path, "/app/..;jsessionid=1/admin") >= 5);
+        assert!(score(Part::Path, "/app;jsessionid=1/page") < 5);
         assert!(score(Part::Path, "/.git/config") >= 5);
         assert!(score(Part::Path, "/.env") >= 5);
         assert!(rules(Part::QueryValue, "../x.php\0.jpg").contains(&"traversal.null-byte"));
