@@ -89,8 +89,7 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
         }
     }
     // Path probes: backups and dumps, web shells, handler confusion.
-    let path = crate::decode::url::decode_str(req.path(), false).to_ascii_lowercase();
-    if let Some(p) = probes::classify(&path) {
+    if let Some(p) = probes::classify_raw(req.path()) {
         out.push(finding(p.rule, "path".into(), format!("{}: {}", p.what, snippet(req.path(), 0, 100)), 5, 1));
     }
 }

@@ -45,14 +45,36 @@ pub struct Probe {
     pub what: &'static str,
 }
 
+/// Classifies the last segment of the raw request path: decodes it (when it has escapes)
+/// and lower-cases it, without touching the rest of the path.
+pub fn classify_raw(path: &str) -> Option<Probe> {
+    let seg = path.rsplit('/').next().unwrap_or_default();
+    if seg.len() < 3 || !seg.bytes().any(|b| matches!(b, b'.' | b'~' | b'%' | b';')) {
+        return None;
+    }
+    let decoded = if seg.contains('%') { crate::decode::url::decode_str(seg, false) } else { seg.to_string() };
+    classify(&decoded.to_ascii_lowercase())
+}
+
 /// Classifies the last segment of `path` (percent-decoded, lower-case).
 pub fn classify(path: &str) -> Option<Probe> {
     let name = path.rsplit('/').next().unwrap_or_default();
     if name.is_empty() {
         return None;
     }
-    if let Some(what) = confusion(name) {
-        return Some(Probe { rule: "scanner.handler-confusion", what });
+    // Ordinary pages and assets (`.html`, `.png`, `.jsp`, no extension) are decided by
+    // their last extension alone: only a static type can hide a confusion, and only
+    // archive, dump, copy and script types can be backups or shells.
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let static_type = STATICS.iter().any(|s| s.get(1..) == Some(ext));
+    if !static_type && !name.ends_with('~') && !matches!(ext, "sql" | "dump" | "sqlite" | "mdb" | "php" | "asp" | "aspx" | "jsp" | "suspected")
+        && !ARCHIVES.iter().any(|a| a.rsplit('.').next() == Some(ext))
+        && !COPY_SUFFIXES.iter().any(|c| c.get(1..) == Some(ext))
+    {
+        return None;
+    }
+    if static_type {
+        return confusion(name).map(|what| Probe { rule: "scanner.handler-confusion", what });
     }
     if SHELLS.contains(&name) || name == ".suspected" || name.ends_with(".suspected") && name.len() > ".suspected".len() {
         return Some(Probe { rule: "scanner.web-shell-probe", what: "web shell" });
@@ -92,16 +114,18 @@ fn backup(name: &str) -> Option<&'static str> {
 fn confusion(name: &str) -> Option<&'static str> {
     let stat = STATICS.iter().find(|s| name.ends_with(*s))?;
     let head = name.get(..name.len().saturating_sub(stat.len()))?;
-    for sc in SCRIPTS {
-        let Some(at) = head.find(sc) else { continue };
-        let between = head.get(at + sc.len()..)?;
-        if between.is_empty() || between.chars().count() > 8 {
-            continue;
-        }
-        // The first character after the script type is where some layer stops reading.
-        let delim = between.chars().next().is_some_and(|c| matches!(c, ';' | '#' | '?' | '\\' | '%' | '\0' | '\r' | '\n' | '\t' | ' ') || !c.is_ascii());
-        if delim {
-            return Some("script behind a static extension");
+    // Each dot of the head may start a script type (byte compares, no substring search).
+    for at in memchr::memchr_iter(b'.', head.as_bytes()) {
+        let rest = head.get(at..)?;
+        for sc in SCRIPTS.iter().filter(|sc| rest.starts_with(*sc)) {
+            let between = rest.get(sc.len()..)?;
+            if between.is_empty() || between.chars().count() > 8 {
+                continue;
+            }
+            // The first character after the script type is where some layer stops reading.
+            if between.chars().next().is_some_and(|c| matches!(c, ';' | '#' | '?' | '\\' | '%' | '\0' | '\r' | '\n' | '\t' | ' ') || !c.is_ascii()) {
+                return Some("script behind a static extension");
+            }
         }
     }
     None
@@ -129,6 +153,15 @@ mod tests {
         for p in ["/do.php;.png", "/do.php#.png", "/do.php\n.png", "/do.php\\u560a.png", "/do.php\u{560a}.png", "/x.asp\0.jpg", "/a/shell.aspx;x.jpg"] {
             assert_eq!(rule(p), Some("scanner.handler-confusion"), "{p:?}");
         }
+    }
+
+    #[test]
+    fn raw_paths() {
+        for p in ["/%2e/dmp.sql", "/do.php%23.png", "/do.php%E5%98%8A.png", "/do.php%5Cu003b.png", "/Backup.ZIP", "/x/WSO.php"] {
+            assert!(classify_raw(p).is_some(), "{p}");
+        }
+        assert!(classify_raw("/index.html").is_none());
+        assert!(classify_raw("/").is_none());
     }
 
     #[test]

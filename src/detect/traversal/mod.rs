@@ -205,11 +205,14 @@ pub fn walk(text: &str) -> Walk {
     } else {
         text
     };
-    let a = walk_pieces(text, false);
     if !text.contains('?') {
-        return a;
+        return walk_pieces(text, false);
     }
     let b = walk_pieces(text, true);
+    if !(text.contains("?.") || text.contains(".?")) {
+        return b;
+    }
+    let a = walk_pieces(text, false);
     Walk { escapes: a.escapes.max(b.escapes), dotdot: a.dotdot.max(b.dotdot), abs_escape: a.abs_escape || b.abs_escape, param_parent: a.param_parent || b.param_parent }
 }
 

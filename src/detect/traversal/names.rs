@@ -154,6 +154,10 @@ pub fn find(s: &str) -> [Option<Found>; 3] {
     let t = table();
     let Some(ac) = t.ac.as_ref() else { return found };
     let b = s.as_bytes();
+    // Most values name nothing: one unanchored match test before the overlapping walk.
+    if !ac.is_match(b) {
+        return found;
+    }
     for m in ac.find_overlapping_iter(b).take(64) {
         let Some(&(name, category)) = t.names.get(m.pattern().as_usize()) else { continue };
         let slot = match category.kind {

@@ -48,7 +48,7 @@ pub fn normalise(input: &[u8]) -> Normalised {
         }
     }
     let nul_in_path = nul_in_path(&cur);
-    let cur = fold_junk(&cur);
+    let cur = if cur.iter().any(|&b| b == b'%' || b >= 0x80) { fold_junk(&cur) } else { cur };
     let cur = percentless(cur);
     let mut bytes = Vec::with_capacity(cur.len());
     for &b in &cur {
@@ -104,7 +104,7 @@ fn fold_junk(b: &[u8]) -> Vec<u8> {
 /// the value has a parent step written that way, every `2f`/`5c` is a separator.
 fn percentless(b: Vec<u8>) -> Vec<u8> {
     let has = |pat: &[u8]| b.windows(pat.len()).any(|w| w.eq_ignore_ascii_case(pat));
-    if !(has(b"..2f") || has(b"..5c")) {
+    if memchr::memmem::find(&b, b"..").is_none() || !(has(b"..2f") || has(b"..5c")) {
         return b;
     }
     let mut out = Vec::with_capacity(b.len());
