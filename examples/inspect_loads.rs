@@ -6,6 +6,7 @@
 //!
 //! Prints one JSON object per load: requests, median/p99/mean µs per `Engine::inspect`, and how
 //! many of the load's requests the engine flags. Engine only: no proxy-wasm shell, no Envoy.
+//! `MIRROR_WAF_CLASSES_OFF=1` disables every class, as configuration (b0) of `make bench`.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -64,9 +65,26 @@ fn main() {
             None => loads.push((load, vec![req])),
         }
     }
-    let engine = Engine::new(&InspectionConfig::default());
+    // MIRROR_WAF_CLASSES_OFF=1: every class disabled, as configuration (b0) of `make bench`
+    // (extraction, prefilter and decoding only).
+    let mut cfg = InspectionConfig::default();
+    if std::env::var_os("MIRROR_WAF_CLASSES_OFF").is_some_and(|v| v == "1") {
+        for c in mirror_waf::config::CLASS_NAMES {
+            cfg.classes.insert(c.to_string(), false);
+        }
+    }
+    let engine = Engine::new(&cfg);
     for (load, reqs) in &loads {
         let flagged = reqs.iter().filter(|r| engine.inspect(r).attack).count();
+        // Work per request (summed over the load's requests): values extracted, skipped by the
+        // prefilter, decoded variants scanned.
+        let (mut values, mut skipped, mut variants) = (0, 0, 0);
+        for r in reqs {
+            let (_, st) = engine.inspect_with_stats(r);
+            values += st.values;
+            skipped += st.skipped;
+            variants += st.variants;
+        }
         let mut ns: Vec<u64> = Vec::with_capacity(reqs.len() * rounds);
         for _ in 0..rounds {
             for r in reqs {
@@ -79,7 +97,7 @@ fn main() {
         let pick = |p: f64| ns.get(((ns.len().saturating_sub(1)) as f64 * p).round() as usize).copied().unwrap_or(0) as f64 / 1000.0;
         let mean = ns.iter().sum::<u64>() as f64 / ns.len().max(1) as f64 / 1000.0;
         println!(
-            "{{\"load\":\"{load}\",\"requests\":{},\"flagged\":{flagged},\"samples\":{},\"median_us\":{:.2},\"p99_us\":{:.2},\"mean_us\":{:.2}}}",
+            "{{\"load\":\"{load}\",\"requests\":{},\"flagged\":{flagged},\"values\":{values},\"skipped\":{skipped},\"variants\":{variants},\"samples\":{},\"median_us\":{:.2},\"p99_us\":{:.2},\"mean_us\":{:.2}}}",
             reqs.len(),
             ns.len(),
             pick(0.5),
