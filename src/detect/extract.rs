@@ -119,7 +119,7 @@ pub fn extract_filtered<'p>(req: &HttpRequest, cfg: &InspectionConfig, keep: Opt
     let mut seen = 0;
     for (name, value) in &req.headers {
         if name == "cookie" {
-            let text = String::from_utf8_lossy(value);
+            let text = crate::request::text(value);
             let (pairs, cut) = query::parse_cookies(&text, args_left);
             args_left = args_left.saturating_sub(pairs.len());
             if cut {
@@ -143,7 +143,7 @@ pub fn extract_filtered<'p>(req: &HttpRequest, cfg: &InspectionConfig, keep: Opt
             break;
         }
         let v = value.get(..value.len().min(MAX_HEADER_LEN)).unwrap_or_default();
-        ex.add(Part::Header, String::from_utf8_lossy(v), false, || (name.clone(), format!("header.{name}")));
+        ex.add(Part::Header, crate::request::text(v), false, || (name.clone(), format!("header.{name}")));
     }
 
     body(req, cfg, args_left, &mut ex);
@@ -161,7 +161,7 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
     if sniffed && !matches!(kind, BodyKind::Text) {
         ex.note(format!("body: parsed as {} by sniffing", kind_name(&kind)));
     }
-    let raw = || String::from_utf8_lossy(b);
+    let raw = || crate::request::text(b);
     match kind {
         BodyKind::Empty => {}
         BodyKind::Text => ex.add(Part::BodyRaw, raw(), false, unnamed("body")),
@@ -230,7 +230,7 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
                         ex.add(Part::Header, Cow::Borrowed(v), false, || (h.clone(), format!("{loc}.{h}")));
                     }
                 }
-                let content = if p.filename.is_some() { file_prefix(p.content) } else { (String::from_utf8_lossy(p.content), false) };
+                let content = if p.filename.is_some() { file_prefix(p.content) } else { (crate::request::text(p.content), false) };
                 if content.1 {
                     ex.note(format!("{loc}: uploaded file inspected to its first {FILE_CONTENT_PREFIX} bytes"));
                 }
@@ -267,7 +267,7 @@ fn unnamed(location: &'static str) -> impl FnOnce() -> (String, String) {
 /// the next three, so the text up to the cut is the same as when converting the whole file.
 fn file_prefix(content: &[u8]) -> (Cow<'_, str>, bool) {
     let window = content.get(..FILE_CONTENT_PREFIX.saturating_add(8)).unwrap_or(content);
-    let text = String::from_utf8_lossy(window);
+    let text = crate::request::text(window);
     if text.len() <= FILE_CONTENT_PREFIX {
         return (text, false);
     }

@@ -95,12 +95,12 @@ pub fn looks_like_json(b: &[u8]) -> bool {
 fn string_at(b: &[u8], i: usize) -> (Cow<'_, str>, usize, bool) {
     let rest = b.get(i..).unwrap_or_default();
     match memchr::memchr2(b'"', b'\\', rest) {
-        Some(n) if rest.get(n) == Some(&b'"') => (String::from_utf8_lossy(rest.get(..n).unwrap_or_default()), i + n + 1, true),
+        Some(n) if rest.get(n) == Some(&b'"') => (super::text(rest.get(..n).unwrap_or_default()), i + n + 1, true),
         Some(n) => {
             let (s, next, closed) = string_escaped(b, i, n);
             (Cow::Owned(s), next, closed)
         }
-        None => (String::from_utf8_lossy(rest), b.len(), false),
+        None => (super::text(rest), b.len(), false),
     }
 }
 

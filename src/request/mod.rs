@@ -13,6 +13,15 @@ pub mod xml;
 
 pub mod pairs;
 
+/// Bytes as text: borrowed when valid UTF-8 (checked with the fast validator), invalid
+/// sequences replaced by U+FFFD otherwise (same result as `String::from_utf8_lossy`).
+pub fn text(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: String,
@@ -31,7 +40,7 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// First value of header `name` (lower-case), as text (invalid UTF-8 replaced).
     pub fn header(&self, name: &str) -> Option<std::borrow::Cow<'_, str>> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| String::from_utf8_lossy(v))
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| text(v))
     }
 
     /// The path part of the request-target (before `?`).

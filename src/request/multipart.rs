@@ -94,7 +94,7 @@ fn part(chunk: &[u8]) -> PartData<'_> {
     let mut headers = Vec::new();
     let mut name = String::new();
     let mut filename = None;
-    for line in String::from_utf8_lossy(head).lines().take(32) {
+    for line in super::text(head).lines().take(32) {
         if let Some((k, v)) = line.split_once(':') {
             let k = k.trim().to_ascii_lowercase();
             let v = v.trim().to_string();
