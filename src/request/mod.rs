@@ -82,6 +82,16 @@ impl BodyCollector {
         self.total = self.total.saturating_add(chunk_len as u64);
     }
 
+    /// `push` for a chunk the caller owns: the first chunk becomes the buffer (no copy).
+    pub fn push_vec(&mut self, chunk: Vec<u8>, chunk_len: usize) {
+        if self.buf.is_empty() && chunk.len() <= self.wants() {
+            self.buf = chunk;
+            self.total = self.total.saturating_add(chunk_len as u64);
+        } else {
+            self.push(&chunk, chunk_len);
+        }
+    }
+
     pub fn is_full(&self) -> bool {
         self.buf.len() >= self.limit
     }
@@ -115,6 +125,14 @@ mod tests {
         assert_eq!(r.body, b"abcde");
         assert_eq!(r.body_bytes, 1007);
         assert!(r.body_truncated);
+        // Owned chunks: the first one is moved in, the rest copied, the limit holds.
+        let mut c = BodyCollector::new(5);
+        c.push_vec(b"ab".to_vec(), 2);
+        c.push_vec(b"cdefg".to_vec(), 5);
+        c.push_vec(Vec::new(), 3);
+        let mut r = HttpRequest::default();
+        c.finish_into(&mut r);
+        assert_eq!((r.body.as_slice(), r.body_bytes, r.body_truncated), (&b"abcde"[..], 10, true));
     }
 
     #[test]
