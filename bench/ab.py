@@ -30,6 +30,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--duration", type=int, default=5)
     ap.add_argument("--conns", type=int, default=16)
+    ap.add_argument("--perf", type=int, default=0, help="also split CPU per request by DSO with perf, for N seconds per cell")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
 
@@ -71,6 +72,7 @@ def main() -> int:
             for load in loads:
                 cells = [(c, load, urls[c], servers[c]) for c in servers]
                 runs += run.run_cells(cells, reqfiles, args.conns, args.duration, parallel=False)
+        profile = run.perf_breakdown(servers, urls, reqfiles, list(servers), list(loads), args.perf) if args.perf else {}
     finally:
         for s in reversed(started):
             try:
@@ -99,8 +101,14 @@ def main() -> int:
                   f"{g(b0 and b0['cpu_us_per_req'] - s['a0']['cpu_us_per_req'])} | "
                   f"{g(b and b0 and b['cpu_us_per_req'] - b0['cpu_us_per_req'])} | "
                   f"{g(b and b['cpu_us_per_req'] - s['a']['cpu_us_per_req'])} |")
+    if profile:
+        print("\n| load | config | CPU µs/req | by DSO (µs/req) |\n|---|---|---:|---|")
+        for load, per in profile.items():
+            for c, d in per.items():
+                print(f"| {load} | {c} | {d['cpu_us_per_req']} | " + ", ".join(f"{k} {v}" for k, v in d["by_dso_us"].items()) + " |")
     if args.json:
-        args.json.write_text(json.dumps({"runs": runs, "summary": summary, "builds": [(l, str(p)) for l, p in builds]}, indent=1))
+        args.json.write_text(json.dumps({"runs": runs, "summary": summary, "profile": profile,
+                                         "builds": [(l, str(p)) for l, p in builds]}, indent=1))
     return 0
 
 

@@ -74,6 +74,10 @@ fn main() {
         }
     }
     let engine = Engine::new(&cfg);
+    // MIRROR_WAF_THRASH=<KiB>: overwrite that much memory between inspections (not timed), as
+    // the proxy's own work does between two requests, so caches start cold-ish.
+    let thrash_kib: usize = std::env::var("MIRROR_WAF_THRASH").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let mut thrash = vec![0u8; thrash_kib * 1024];
     for (load, reqs) in &loads {
         let flagged = reqs.iter().filter(|r| engine.inspect(r).attack).count();
         // Work per request (summed over the load's requests): values extracted, skipped by the
@@ -88,6 +92,10 @@ fn main() {
         let mut ns: Vec<u64> = Vec::with_capacity(reqs.len() * rounds);
         for _ in 0..rounds {
             for r in reqs {
+                for (i, b) in thrash.iter_mut().enumerate().step_by(64) {
+                    *b = b.wrapping_add(i as u8);
+                }
+                black_box(&thrash);
                 let t = Instant::now();
                 black_box(engine.inspect(black_box(r)));
                 ns.push(t.elapsed().as_nanos() as u64);
