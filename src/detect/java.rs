@@ -4,6 +4,7 @@
 //! deserialization/code-execution gadgets (`java.lang.Runtime`, `InvokerTransformer`,
 //! `TemplatesImpl`...), also when hidden in base64 at any alignment.
 
+use super::gate::Triggers;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
@@ -46,6 +47,10 @@ const OGNL: &[&str] = &[
     "@org.apache.struts", "xwork.methodaccessor", "#ognlutil", "excludedclasses", "#cmd=",
     "#iswin=", "#ros=",
 ];
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers::ALWAYS;
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

@@ -3,11 +3,16 @@
 //! always-true `objectClass=*`. LDAP hex escapes (`\2a`, `\28`, `\29`) are decoded first,
 //! and their presence next to filter syntax is a weaker signal of their own.
 
+use super::gate::Triggers;
 use super::textscan::{contains_ci, hit, push_once, snippet};
 use super::{Hit, Value};
 
 const CLASS: &str = "ldapi";
 const MAX_BYTES: usize = 4096;
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers::ALWAYS;
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

@@ -5,6 +5,7 @@
 //! and string concatenations (`"sys"."tem"`) removed, quotes dropped, so obfuscated
 //! spellings resolve to the same name.
 
+use super::gate::Triggers;
 use super::textscan::{contains_ci, find_ci, hit, is_ident, push_once, snippet};
 use super::{Hit, Part, Value};
 
@@ -42,6 +43,10 @@ const WRAPPERS: &[&str] = &[
 ];
 
 const SUPERGLOBALS: &[&str] = &["$_get", "$_post", "$_request", "$_cookie", "$_server", "$_files", "$_env", "$_session", "$globals", "$http_raw_post_data", "$http_get_vars", "$http_post_vars"];
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers::ALWAYS;
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

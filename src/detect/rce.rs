@@ -8,6 +8,7 @@
 //! the value; rare ones (`whoami`, `wget`) are enough alone. Free text in bodies counts
 //! less, since prose uses `;` and `&`.
 
+use super::gate::Triggers;
 use super::textscan::{contains_ci, find_ci, hit, push_once, snippet};
 use super::{Hit, Part, Value};
 
@@ -76,6 +77,10 @@ const INVOCATIONS: &[&str] = &[
     "ruby -e", "php -r", "%comspec%", "$env:comspec", "system32\\cmd", "/system32/cmd",
     "wscript.shell", "shell.application", "process.start(",
 ];
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers::ALWAYS;
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

@@ -1,25 +1,28 @@
 //! The detector registry: which per-value (`ScanFn`) and request-level (`RequestScanFn`)
 //! detectors the engine runs, keyed by attack class (see `config::CLASS_NAMES`). A class
-//! disabled in the config skips its entries. Add a detector by adding a line here.
+//! disabled in the config skips its entries. Add a detector by adding a line here, with
+//! the `Triggers` its module declares (see `gate`): the engine runs a per-value detector
+//! only on values where its class's triggers occur.
 
+use super::gate::Triggers;
 use super::{crlf, java, jndi, ldapi, nosqli, php, protocol, rce, rfi, scanner, sqli, ssrf, ssti, traversal, xss, xxe, RequestScanFn, ScanFn};
 
 /// Per-value detectors, run on every decoded variant of every extracted value.
-pub static VALUE_SCANNERS: &[(&str, ScanFn)] = &[
-    ("sqli", sqli::scan),
-    ("xss", xss::scan),
-    ("traversal", traversal::scan),
-    ("rfi", rfi::scan),
-    ("rce", rce::scan),
-    ("ssrf", ssrf::scan),
-    ("ssti", ssti::scan),
-    ("nosqli", nosqli::scan),
-    ("ldapi", ldapi::scan),
-    ("xxe", xxe::scan),
-    ("jndi", jndi::scan),
-    ("crlf", crlf::scan),
-    ("php", php::scan),
-    ("java", java::scan),
+pub static VALUE_SCANNERS: &[(&str, ScanFn, &Triggers)] = &[
+    ("sqli", sqli::scan, &sqli::TRIGGERS),
+    ("xss", xss::scan, &xss::TRIGGERS),
+    ("traversal", traversal::scan, &traversal::TRIGGERS),
+    ("rfi", rfi::scan, &rfi::TRIGGERS),
+    ("rce", rce::scan, &rce::TRIGGERS),
+    ("ssrf", ssrf::scan, &ssrf::TRIGGERS),
+    ("ssti", ssti::scan, &ssti::TRIGGERS),
+    ("nosqli", nosqli::scan, &nosqli::TRIGGERS),
+    ("ldapi", ldapi::scan, &ldapi::TRIGGERS),
+    ("xxe", xxe::scan, &xxe::TRIGGERS),
+    ("jndi", jndi::scan, &jndi::TRIGGERS),
+    ("crlf", crlf::scan, &crlf::TRIGGERS),
+    ("php", php::scan, &php::TRIGGERS),
+    ("java", java::scan, &java::TRIGGERS),
 ];
 
 /// Request-level detectors, run once per request on the whole `HttpRequest`.

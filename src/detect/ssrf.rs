@@ -5,6 +5,7 @@
 //! Loopback, private, link-local and metadata targets and dangerous schemes (`gopher:`,
 //! `dict:`, `file:`...) are reported. The URL parser is shared with `rfi`.
 
+use super::gate::Triggers;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use super::textscan::{hit, push_once, snippet};
@@ -253,6 +254,10 @@ pub fn url_param(name: &str) -> bool {
             || n.ends_with(k) && n.len() <= k.len() + 8 && *k != "u" && *k != "ip" && k.len() >= 3
     })
 }
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers::ALWAYS;
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

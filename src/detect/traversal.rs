@@ -4,6 +4,7 @@
 //! segment by segment: a path that climbs above its starting point escapes its root. A
 //! second rule recognises well-known sensitive files and directories by path component.
 
+use super::gate::Triggers;
 use super::textscan::{hit, push_once, snippet};
 use super::{Finding, Hit, Part, Value};
 use crate::request::HttpRequest;
@@ -40,6 +41,10 @@ const CONFIG_FILES: &[&str] = &[
 
 /// Server log files (reading them is the first step of log poisoning).
 const LOG_FILES: &[&str] = &["access_log", "error_log", "access.log", "error.log", "httpd-access.log", "httpd-error.log", "xferlog", "auth.log", "syslog", "messages"];
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers::ALWAYS;
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

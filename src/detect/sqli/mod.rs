@@ -11,6 +11,7 @@
 
 pub mod lexer;
 
+use super::gate::Triggers;
 use super::{Hit, Value};
 use lexer::{Kind, Kw, Tok};
 
@@ -50,6 +51,10 @@ const SYSTEM_OBJECTS: &[&str] = &[
     "@@version_compile_os", "@@spid", "@@language", "msdb", "tempdb", "mysql.db", "pg_namespace", "pg_proc", "sysibm",
     "syscat", "rdb$database",
 ];
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers::ALWAYS;
 
 /// Scans one value for SQL injection.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

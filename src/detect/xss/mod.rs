@@ -11,6 +11,7 @@
 
 pub mod html;
 
+use super::gate::Triggers;
 use super::{Hit, Value};
 
 const CLASS: &str = "xss";
@@ -70,6 +71,10 @@ fn find_needles(lower: &str) -> Vec<(&'static str, usize)> {
 fn positions<'a>(found: &'a [(&'static str, usize)], needle: &'a str) -> impl Iterator<Item = usize> + 'a {
     found.iter().filter(move |(n, _)| *n == needle).map(|(_, p)| *p)
 }
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers::ALWAYS;
 
 /// Scans one value for XSS.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
