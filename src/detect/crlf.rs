@@ -25,7 +25,12 @@ const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "P
 
 /// What a value must contain for any rule of this class to match (see `gate`): add a
 /// trigger here with every new rule.
-pub const TRIGGERS: Triggers = Triggers::ALWAYS;
+pub const TRIGGERS: Triggers = Triggers {
+    bytes: b"\r\n",
+    // `%u000a`/`\u000a` (decoded here), and the ` HTTP/` of an embedded request line.
+    anywhere: &[&["%u", "\\u000", " http/"]],
+    ..Triggers::NONE
+};
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

@@ -33,7 +33,13 @@ fn operator(word: &str) -> Option<bool> {
 
 /// What a value must contain for any rule of this class to match (see `gate`): add a
 /// trigger here with every new rule.
-pub const TRIGGERS: Triggers = Triggers::ALWAYS;
+pub const TRIGGERS: Triggers = Triggers {
+    bytes: b"$",
+    anywhere: &[&["this.", "sleep(", "return", "new date()", "db."]],
+    // Operators in the argument name (`pass[$ne]=1`).
+    custom: Some(|v| v.name.contains('$') && matches!(v.part, Part::QueryValue | Part::BodyValue)),
+    ..Triggers::NONE
+};
 
 /// Per-value scan (argument names and values).
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

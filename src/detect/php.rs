@@ -46,7 +46,20 @@ const SUPERGLOBALS: &[&str] = &["$_get", "$_post", "$_request", "$_cookie", "$_s
 
 /// What a value must contain for any rule of this class to match (see `gate`): add a
 /// trigger here with every new rule.
-pub const TRIGGERS: Triggers = Triggers::ALWAYS;
+pub const TRIGGERS: Triggers = Triggers {
+    // Calls (`(`), `$`-rules (superglobals, variable variables) are covered by their literals.
+    bytes: b"(",
+    anywhere: &[
+        // `O:8:"..."`, `C:..`, `a:2:{..}`
+        &["o:", "c:", "a:"],
+        WRAPPERS,
+        &["<?", "[php]", "[/php]", "${", "{${", "php_value", "php_admin_value"],
+        SUPERGLOBALS,
+    ],
+    // A script file name in an upload header or field.
+    custom: Some(|v| matches!(v.part, Part::Header | Part::BodyValue) && upload_name(v.name)),
+    ..Triggers::NONE
+};
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

@@ -80,7 +80,29 @@ const INVOCATIONS: &[&str] = &[
 
 /// What a value must contain for any rule of this class to match (see `gate`): add a
 /// trigger here with every new rule.
-pub const TRIGGERS: Triggers = Triggers::ALWAYS;
+pub const TRIGGERS: Triggers = Triggers {
+    // Shell metacharacters (`scan`'s quick exit, minus `/`, `-`, `.`)...
+    bytes: b";|&`$\n\r({%'\"<",
+    // ...fragments found anywhere, `alias`, redirections, `IF` conditions...
+    anywhere: &[INVOCATIONS, &["alias", ">/dev/null", "> /dev/null", ">&/dev/", "</dev/", "=="], BATCH_IF_WORDS],
+    // ...and a value that is itself a command line.
+    custom: Some(leading_command),
+    ..Triggers::NONE
+};
+
+/// Words of a cmd.exe `IF` condition (`batch_statement`).
+const BATCH_IF_WORDS: &[&str] = &["exist", "defined", "errorlevel", " equ ", " neq ", " lss ", " leq ", " gtr ", " geq ", "+equ+", "+gtr+", "+lss+"];
+
+/// The gate's condition for `rce.leading-command`: more than one word (or a quote first)
+/// and a command word first.
+fn leading_command(v: &Value<'_>) -> bool {
+    let full = v.text;
+    let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
+    let s = t.as_bytes();
+    let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$'));
+    let quoted = matches!(s.first(), Some(b'\'' | b'"'));
+    (multi_word || quoted) && !is_prose(v) && command_at(s, usize::from(quoted)).is_some()
+}
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
@@ -459,7 +481,7 @@ fn batch_statement(t: &str) -> Option<(u32, usize)> {
     use super::textscan::contains_ci;
     let for_gate = t.contains('%') && contains_ci(t, "for") && contains_ci(t, " do");
     let if_gate = contains_ci(t, "if")
-        && (t.contains('%') || t.contains("==") || ["exist", "defined", "errorlevel", " equ ", " neq ", " lss ", " leq ", " gtr ", " geq ", "+equ+", "+gtr+", "+lss+"].iter().any(|k| contains_ci(t, k)));
+        && (t.contains('%') || t.contains("==") || BATCH_IF_WORDS.iter().any(|k| contains_ci(t, k)));
     if !for_gate && !if_gate {
         return None;
     }

@@ -44,7 +44,7 @@ const SCRIPT_EXT: &[&str] = &[".php", ".txt", ".inc", ".phtml", ".asp", ".aspx",
 
 /// What a value must contain for any rule of this class to match (see `gate`): add a
 /// trigger here with every new rule.
-pub const TRIGGERS: Triggers = Triggers::ALWAYS;
+pub const TRIGGERS: Triggers = Triggers { anywhere: &[&["://", "\\\\"]], ..Triggers::NONE };
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

@@ -257,7 +257,12 @@ pub fn url_param(name: &str) -> bool {
 
 /// What a value must contain for any rule of this class to match (see `gate`): add a
 /// trigger here with every new rule.
-pub const TRIGGERS: Triggers = Triggers::ALWAYS;
+pub const TRIGGERS: Triggers = Triggers {
+    anywhere: &[&["://", "file:"]],
+    // A bare host in a URL-valued parameter.
+    custom: Some(|v| v.part != Part::Header && !v.name.is_empty() && url_param(v.name)),
+    ..Triggers::NONE
+};
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

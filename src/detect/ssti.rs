@@ -54,7 +54,7 @@ const DELIMS: &[Delim] = &[
 
 /// What a value must contain for any rule of this class to match (see `gate`): add a
 /// trigger here with every new rule.
-pub const TRIGGERS: Triggers = Triggers::ALWAYS;
+pub const TRIGGERS: Triggers = Triggers { bytes: b"{<#", anywhere: &[&["__", "@(", "[#"]], ..Triggers::NONE };
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

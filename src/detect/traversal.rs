@@ -44,7 +44,38 @@ const LOG_FILES: &[&str] = &["access_log", "error_log", "access.log", "error.log
 
 /// What a value must contain for any rule of this class to match (see `gate`): add a
 /// trigger here with every new rule.
-pub const TRIGGERS: Triggers = Triggers::ALWAYS;
+pub const TRIGGERS: Triggers = Triggers {
+    // What makes a value not `plain` in `scan` (it is then decoded and walked)...
+    bytes: &NOT_PLAIN_BYTES,
+    anywhere: &[&["..", "//", "0x"], SYSTEM_FILES, CONFIG_FILES, LOG_FILES],
+    // ...and the absolute-path rules of plain values.
+    custom: Some(|v| {
+        let t = v.text.trim_start();
+        let abs = t.starts_with('/') || t.as_bytes().get(1) == Some(&b':');
+        v.part != Part::Path && (abs && v.name != "filename" && absolute_system_path(&v.text.to_ascii_lowercase()).is_some() || looks_like_absolute_windows(v.text))
+    }),
+    ..Triggers::NONE
+};
+
+/// `%`, `\\`, `?`, control and non-ASCII bytes.
+const NOT_PLAIN_BYTES: [u8; 164] = {
+    let mut a = [0u8; 164];
+    let mut i = 0;
+    while i < 0x20 {
+        a[i] = i as u8;
+        i += 1;
+    }
+    let mut b = 0x7f;
+    while b <= 0xff {
+        a[i] = b as u8;
+        i += 1;
+        b += 1;
+    }
+    a[i] = b'%';
+    a[i + 1] = b'\\';
+    a[i + 2] = b'?';
+    a
+};
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
