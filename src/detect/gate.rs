@@ -11,7 +11,10 @@
 //! The gate is built once per `Engine` (one ASCII case-insensitive Aho-Corasick over all
 //! classes' literals plus a byte table) and computes a class bitmask per value.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+/// The automaton's representation (see `memory_usage`).
+const GATE_KIND: AhoCorasickKind = AhoCorasickKind::ContiguousNFA;
 
 use super::textscan::is_ident;
 use super::Value;
@@ -109,9 +112,24 @@ impl Gate {
             }
         }
         if !lits.is_empty() {
-            g.ac = Some(AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&lits).ok()?);
+            g.ac = Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(GATE_KIND))
+                    // Most literals share common bytes (`.`, `/`, `e`): a rare-byte
+                    // prefilter restarts the automaton often and costs more than it saves.
+                    .prefilter(false)
+                    .build(&lits)
+                    .ok()?,
+            );
         }
         Some(g)
+    }
+
+    /// Heap bytes of the automaton and tables.
+    pub fn memory_usage(&self) -> usize {
+        self.ac.as_ref().map_or(0, AhoCorasick::memory_usage) + self.patterns.len() * 16 + self.custom.len() * 16 + 256 * 8
     }
 
     /// The classes (bit per entry) whose scanners can match `v`, among `enabled`.

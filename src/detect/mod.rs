@@ -147,6 +147,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(cfg: &InspectionConfig) -> Engine {
+        warm_up();
         Engine {
             cfg: cfg.clone(),
             prefilter: prefilter::Prefilter::new(registry::PREFILTER_KEYWORDS),
@@ -296,6 +297,48 @@ impl Engine {
             notes: Vec::new(),
         }
     }
+}
+
+/// Runs every detector once on values that reach their lazily built automata and tables
+/// (process-wide `OnceLock`s), so building them is paid by `Engine::new` (Envoy's
+/// `on_configure`) and not by the first request. Cheap after the first call.
+fn warm_up() {
+    static DONE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    DONE.get_or_init(|| {
+        const TEXT: &str = "' or 1=1 union select sleep(1) -- <script>alert(document.cookie)</script> <img src=x onerror=alert(1)> \
+            ../../etc/passwd ;cat /etc/passwd | id $(whoami) `id` http://127.0.0.1/x.php? file:///etc/passwd {{7*7}} ${7*7} <%= 7*7 %> \
+            ${jndi:ldap://x/a} %{#_memberAccess} T(java.lang.Runtime) java.lang.Runtime O:8:\"stdClass\":0:{} a:1:{s:1:\"x\";i:1;} \
+            php://filter <?php system($_GET[1]); ?> <!DOCTYPE x [<!ENTITY e SYSTEM \"file:///x\">]> )(cn=*))(|(objectClass=*) \
+            {\"$ne\":1} this.a==1 \r\nSet-Cookie: a=b \r\nGET / HTTP/1.1 rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA== \
+            eHh4amF2YS5sYW5nLlJ1bnRpbWV4eHg= class.module.classLoader.x C:/windows/win.ini %systemroot% 2>&1";
+        let parts = [Part::Path, Part::ArgName, Part::QueryValue, Part::Header, Part::Cookie, Part::BodyValue, Part::BodyRaw];
+        let mut hits = Vec::new();
+        for (_, scan, _) in registry::VALUE_SCANNERS {
+            for part in parts {
+                for text in [TEXT, "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA==", "aHR0cDovL3g="] {
+                    hits.clear();
+                    scan(&Value { part, name: "url", text }, &mut hits);
+                }
+            }
+        }
+        let req = HttpRequest {
+            method: "POST".into(),
+            uri: "/a/../../etc/passwd?x=%2e%2e%2fetc%2fpasswd&u=http://x.oast.fun/".into(),
+            headers: vec![
+                ("user-agent".into(), b"sqlmap/1.0 (http://sqlmap.org)".to_vec()),
+                ("content-type".into(), b"application/xml".to_vec()),
+                ("x-scanner".into(), b"1".to_vec()),
+            ],
+            body: TEXT.as_bytes().to_vec(),
+            body_bytes: TEXT.len() as u64,
+            body_truncated: false,
+        };
+        let mut findings = Vec::new();
+        for (_, scan) in registry::REQUEST_SCANNERS {
+            scan(&req, &mut findings);
+        }
+        let _ = gate::Gate::new(&[]);
+    });
 }
 
 /// Unit tests check the gate on every value they inspect: an enabled scanner the gate

@@ -150,8 +150,14 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
 
 /// Headers and fields that carry an uploaded file's name.
 pub fn upload_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase().replace(['_', '.'], "-");
-    matches!(n.as_str(), "x-filename" | "x-file-name" | "filename" | "x-upload-filename" | "file-name")
+    // Lower-case, `_` and `.` read as `-`; compared without allocating.
+    ["x-filename", "x-file-name", "filename", "x-upload-filename", "file-name"].iter().any(|n| {
+        n.len() == name.len()
+            && n.bytes().zip(name.bytes()).all(|(a, b)| {
+                let b = b.to_ascii_lowercase();
+                a == if b == b'_' || b == b'.' { b'-' } else { b }
+            })
+    })
 }
 
 /// A file name ending in a PHP-executable extension (`a.php`, `x.php5...`, `y.phtml `).

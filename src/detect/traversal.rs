@@ -155,13 +155,18 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
 /// `%c1%1c`: lossy UTF-8 turns them into U+FFFD before the value detectors see them).
 /// Findings share rule ids and locations with `scan`, so the engine counts each once.
 pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
+    // (Only places with lossy escapes are scanned: the others are not even listed.)
     let mut places: Vec<(Part, String, String, &str)> = Vec::new();
     let path = req.path();
-    places.push((Part::Path, String::new(), "path".to_string(), path));
+    if lossy_escapes(path) {
+        places.push((Part::Path, String::new(), "path".to_string(), path));
+    }
     if let Some(q) = req.query() {
         for piece in q.split('&').take(256) {
             let (n, v) = piece.split_once('=').unwrap_or((piece, ""));
-            places.push((Part::QueryValue, n.to_string(), format!("query.{}", decode_name(n)), v));
+            if lossy_escapes(v) {
+                places.push((Part::QueryValue, n.to_string(), format!("query.{}", decode_name(n)), v));
+            }
         }
     }
     let form = req.header("content-type").is_some_and(|c| c.to_ascii_lowercase().contains("x-www-form-urlencoded"));
@@ -171,7 +176,9 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
             continue;
         }
         let (n, v) = piece.split_once('=').unwrap_or((piece, ""));
-        places.push((Part::BodyValue, n.to_string(), format!("body.{}", decode_name(n)), v));
+        if lossy_escapes(v) {
+            places.push((Part::BodyValue, n.to_string(), format!("body.{}", decode_name(n)), v));
+        }
     }
     let mut hits = Vec::new();
     for (part, name, loc, raw) in places {
