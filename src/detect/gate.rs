@@ -143,18 +143,24 @@ impl Gate {
             mask |= self.byte_mask.get(usize::from(c)).copied().unwrap_or(0);
         }
         mask &= enabled;
+        if mask & self.literal_classes != self.literal_classes & enabled {
+            self.literals(b, enabled, &mut mask);
+        }
+        // Custom predicates last: the costliest, and only for classes still closed.
         for (bit, f) in &self.custom {
             if enabled & bit != 0 && mask & bit == 0 && f(v) {
                 mask |= bit;
             }
         }
-        if mask & self.literal_classes & enabled == self.literal_classes & enabled {
-            return mask;
-        }
+        mask
+    }
+
+    /// Adds the classes of the literals found in `b` to `mask`.
+    fn literals(&self, b: &[u8], enabled: u64, mask: &mut u64) {
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(b) {
                 let Some(&(bits, word)) = self.patterns.get(m.pattern().as_usize()) else { continue };
-                if bits & enabled & !mask == 0 {
+                if bits & enabled & !*mask == 0 {
                     continue;
                 }
                 if word {
@@ -164,13 +170,12 @@ impl Gate {
                         continue;
                     }
                 }
-                mask |= bits & enabled;
-                if mask & self.literal_classes & enabled == self.literal_classes & enabled {
+                *mask |= bits & enabled;
+                if *mask & self.literal_classes & enabled == self.literal_classes & enabled {
                     break;
                 }
             }
         }
-        mask
     }
 }
 

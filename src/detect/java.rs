@@ -241,6 +241,8 @@ fn longest_b64_run(t: &str) -> (usize, usize) {
 /// The base64 runs of `t` that may hide a gadget name (the first 16 runs looked at).
 fn b64_candidates(t: &str) -> impl Iterator<Item = &[u8]> {
     let b = t.as_bytes();
+    // (Candidate runs are at least 10 bytes long.)
+    let b = if b.len() < 10 { &[][..] } else { b };
     let trimmed_len = t.trim().len();
     let mut i = 0;
     let mut runs = 0;

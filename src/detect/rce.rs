@@ -87,10 +87,15 @@ pub const TRIGGERS: Triggers = Triggers {
         INVOCATIONS,
         &["() {", "(){", "alias", ">/dev/null", "> /dev/null", ">&/dev/", "</dev/", "2>&1", "$ifs", "${ifs", "<!--#", "<<<", "$(("],
         WINDOWS_ENV_VARS,
+        // `IF` conditions without `%` (`batch_statement`).
+        &["=="],
+        BATCH_IF_WORDS,
     ],
     // ...and a command word after a separator, a value that is itself a command line, or
     // a cmd.exe statement.
-    custom: Some(|v| leading_command(v) || command_after_separator(v) || batch_statement(v.text.get(..super::textscan::floor_char(v.text, MAX_BYTES)).unwrap_or(v.text)).is_some()),
+    custom: Some(|v| {
+        leading_command(v) || command_after_separator(v) || v.text.contains('%') && batch_statement(v.text.get(..super::textscan::floor_char(v.text, MAX_BYTES)).unwrap_or(v.text)).is_some()
+    }),
     ..Triggers::NONE
 };
 
@@ -119,6 +124,11 @@ fn command_after_separator(v: &Value<'_>) -> bool {
     let s = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full).as_bytes();
     let (mut i, mut starts) = (0, 0);
     while i < s.len() && starts < MAX_STARTS {
+        // Skip to the next byte that can start a separator.
+        match s.get(i..).and_then(|r| r.iter().position(|c| matches!(c, b'`' | b'$' | b'<' | b'>' | b';' | b'\n' | b'\r' | b'|' | b'&'))) {
+            Some(o) => i += o,
+            None => break,
+        }
         let Some((_, next)) = separator_at(s, i) else {
             i += 1;
             continue;
