@@ -19,6 +19,9 @@ const GATE_KIND: AhoCorasickKind = AhoCorasickKind::ContiguousNFA;
 use super::textscan::is_ident;
 use super::Value;
 
+/// A cheap condition on a whole value.
+pub type Predicate = fn(&Value<'_>) -> bool;
+
 /// A class's necessary conditions: its scanner runs on a value when any of them holds.
 #[derive(Debug, Clone, Copy)]
 pub struct Triggers {
@@ -33,7 +36,7 @@ pub struct Triggers {
     pub words: &'static [&'static [&'static str]],
     /// A cheap predicate on the whole value (part, name, shape) for rules that no literal
     /// of the text announces (e.g. rules keyed on the argument name).
-    pub custom: Option<fn(&Value<'_>) -> bool>,
+    pub custom: Option<Predicate>,
 }
 
 impl Triggers {
@@ -59,7 +62,7 @@ pub struct Gate {
     patterns: Vec<(u64, bool)>,
     ac: Option<AhoCorasick>,
     /// Classes with a custom predicate, and the predicates.
-    custom: Vec<(u64, fn(&Value<'_>) -> bool)>,
+    custom: Vec<(u64, Predicate)>,
     /// Every class with a literal (used to stop the automaton early).
     literal_classes: u64,
 }

@@ -124,6 +124,7 @@ mod tests {
             "~", ",", ".", ":", "?", " ", "\t", "\r", "\n", "$", "+", "0", "1", "a", "x", "Z", "or ", "select ", "script", "alert",
             "etc/passwd", "../", "cat ", "id", "http://", "127.0.0.1", "{{", "__class__", "$ne", "jndi:", "ldap:", "java.lang.",
             "Runtime", "rO0AB", "php://", "O:8:", "system(", "whoami", "objectClass", "<!ENTITY", "%0a", "\\x41", "\\u000a", "IFS",
+            "é", "\u{0}", "\u{7f}", "\u{ff0f}", "win.ini", ".htaccess", "..",
         ];
         let parts = [Part::Path, Part::ArgName, Part::QueryValue, Part::Header, Part::Cookie, Part::BodyValue, Part::BodyRaw];
         let names = ["q", "url", "filename", "a[$gt]", "class.module.classLoader"];

@@ -46,7 +46,7 @@ const LOG_FILES: &[&str] = &["access_log", "error_log", "access.log", "error.log
 /// trigger here with every new rule.
 pub const TRIGGERS: Triggers = Triggers {
     // What makes a value not `plain` in `scan` (it is then decoded and walked)...
-    bytes: &NOT_PLAIN_BYTES,
+    bytes: NOT_PLAIN_BYTES,
     anywhere: &[&["..", "//", "0x"], SYSTEM_FILES, CONFIG_FILES, LOG_FILES],
     // ...and the absolute-path rules of plain values.
     custom: Some(|v| {
@@ -58,24 +58,15 @@ pub const TRIGGERS: Triggers = Triggers {
 };
 
 /// `%`, `\\`, `?`, control and non-ASCII bytes.
-const NOT_PLAIN_BYTES: [u8; 164] = {
-    let mut a = [0u8; 164];
-    let mut i = 0;
-    while i < 0x20 {
-        a[i] = i as u8;
-        i += 1;
-    }
-    let mut b = 0x7f;
-    while b <= 0xff {
-        a[i] = b as u8;
-        i += 1;
-        b += 1;
-    }
-    a[i] = b'%';
-    a[i + 1] = b'\\';
-    a[i + 2] = b'?';
-    a
-};
+const NOT_PLAIN_BYTES: &[u8] = b"%\\?\
+    \x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\
+    \x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\
+    \x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f\xa0\xa1\xa2\xa3\xa4\xa5\xa6\
+    \xa7\xa8\xa9\xaa\xab\xac\xad\xae\xaf\xb0\xb1\xb2\xb3\xb4\xb5\xb6\xb7\xb8\xb9\xba\xbb\xbc\xbd\xbe\
+    \xbf\xc0\xc1\xc2\xc3\xc4\xc5\xc6\xc7\xc8\xc9\xca\xcb\xcc\xcd\xce\xcf\xd0\xd1\xd2\xd3\xd4\xd5\xd6\
+    \xd7\xd8\xd9\xda\xdb\xdc\xdd\xde\xdf\xe0\xe1\xe2\xe3\xe4\xe5\xe6\xe7\xe8\xe9\xea\xeb\xec\xed\xee\
+    \xef\xf0\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xfa\xfb\xfc\xfd\xfe\xff\
+";
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
