@@ -239,8 +239,9 @@ const DANGEROUS_SCHEMES: &[&str] = &["gopher", "dict", "file", "ldap", "ldaps", 
 
 /// Parameter names that usually carry a URL or host.
 pub fn url_param(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    let n = n.rsplit(['.', '[']).next().unwrap_or(&n).trim_end_matches(']');
+    // The last segment, compared ASCII case-insensitively (no lower-cased copy).
+    let n = name.rsplit(['.', '[']).next().unwrap_or(name).trim_end_matches(']').as_bytes();
+    let ends_with = |k: &str| n.len() >= k.len() && n.get(n.len() - k.len()..).is_some_and(|s| s.eq_ignore_ascii_case(k.as_bytes()));
     [
         "url", "uri", "link", "href", "target", "dest", "destination", "redirect", "callback",
         "webhook", "endpoint", "host", "server", "domain", "site", "proxy", "feed", "image",
@@ -249,9 +250,9 @@ pub fn url_param(name: &str) -> bool {
     ]
     .iter()
     .any(|k| {
-        n == *k
-            || n.len() > k.len() && n.ends_with(k) && n.as_bytes().get(n.len() - k.len() - 1) == Some(&b'_')
-            || n.ends_with(k) && n.len() <= k.len() + 8 && *k != "u" && *k != "ip" && k.len() >= 3
+        n.eq_ignore_ascii_case(k.as_bytes())
+            || n.len() > k.len() && ends_with(k) && n.get(n.len() - k.len() - 1) == Some(&b'_')
+            || ends_with(k) && n.len() <= k.len() + 8 && *k != "u" && *k != "ip" && k.len() >= 3
     })
 }
 
