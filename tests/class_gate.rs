@@ -36,7 +36,6 @@ fn skipped_scanners_report_nothing_on_the_corpora() {
     let gate = Gate::new(&triggers).expect("gate builds");
     let all = (1u64 << registry::VALUE_SCANNERS.len()) - 1;
     let cfg = InspectionConfig { paranoia_level: 4, ..Default::default() };
-    let mut variants = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
     let mut open = vec![0usize; registry::VALUE_SCANNERS.len()];
     let mut values = 0usize;
@@ -44,6 +43,7 @@ fn skipped_scanners_report_nothing_on_the_corpora() {
     for r in &reqs {
         let ex = extract::extract(r, &cfg);
         for f in &ex.fields {
+            let mut variants = Vec::new();
             decode::variants(&f.text, &f.base, decode::DecodeOpts { path: f.part == Part::Path }, &mut variants);
             for v in &variants {
                 values += 1;
