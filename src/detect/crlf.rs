@@ -5,6 +5,7 @@
 //! headers, argument names) weigh more than free-text body fields, where line breaks are
 //! normal. `%u000a`-style escapes are decoded here too.
 
+use super::gate::Triggers;
 use super::textscan::{hit, push_once, snippet};
 use super::{Hit, Part, Value};
 
@@ -21,6 +22,15 @@ const HEADERS: &[&str] = &[
 ];
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE", "CONNECT", "PROPFIND"];
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers {
+    bytes: b"\r\n",
+    // `%u000a`/`\u000a` (decoded here), and the ` HTTP/` of an embedded request line.
+    anywhere: &[&["%u", "\\u000", " http/"]],
+    ..Triggers::NONE
+};
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

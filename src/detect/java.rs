@@ -4,6 +4,7 @@
 //! deserialization/code-execution gadgets (`java.lang.Runtime`, `InvokerTransformer`,
 //! `TemplatesImpl`...), also when hidden in base64 at any alignment.
 
+use super::gate::Triggers;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
@@ -46,6 +47,35 @@ const OGNL: &[&str] = &[
     "@org.apache.struts", "xwork.methodaccessor", "#ognlutil", "excludedclasses", "#cmd=",
     "#iswin=", "#ros=",
 ];
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers {
+    anywhere: &[
+        &["rO0AB", "aced0005", "\u{ac}\u{ed}\u{0}\u{5}"],
+        SPRING_PATHS,
+        GADGETS,
+        OGNL,
+        // `%{..}` OGNL, SpEL `T(`/`new java.`, JDK class names.
+        &["%{", "t(", "new java", "java.", "javax."],
+        EL_OBJECTS,
+    ],
+    custom: Some(gate_custom),
+    ..Triggers::NONE
+};
+
+/// JSP EL implicit objects (lower-case).
+const EL_OBJECTS: &[&str] = &["${pagecontext", "${facescontext", "${applicationscope", "${sessionscope", "#{facescontext", "${request.getclass", "${initparam", "${header."];
+
+/// The gate's conditions not announced by a literal of the text: Spring paths in the
+/// argument name, upload file names, base64 that may hide a gadget.
+fn gate_custom(v: &Value<'_>) -> bool {
+    let full = v.text;
+    let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
+    v.part != Part::ArgName && SPRING_PATHS.iter().any(|p| contains_ci(v.name, p))
+        || matches!(v.part, Part::Header | Part::BodyValue) && super::php::upload_name(v.name)
+        || b64_candidates(t).next().is_some()
+}
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
@@ -119,7 +149,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         push_once(out, since, hit("java.spel", CLASS, 5, 1, snippet(t, at, at + 80)));
     }
     // JSP EL implicit objects.
-    for el in if super::textscan::find_lit!(t.as_bytes(), b"${").is_some() || super::textscan::find_lit!(t.as_bytes(), b"#{").is_some() { &["${pagecontext", "${facescontext", "${applicationscope", "${sessionscope", "#{facescontext", "${request.getclass", "${initparam", "${header."][..] } else { &[][..] } {
+    for el in if super::textscan::find_lit!(t.as_bytes(), b"${").is_some() || super::textscan::find_lit!(t.as_bytes(), b"#{").is_some() { EL_OBJECTS } else { &[][..] } {
         if let Some(at) = lower.find(el) {
             push_once(out, since, hit("java.el-implicit-object", CLASS, 3, 1, snippet(t, at, at + 80)));
             break;
@@ -208,29 +238,42 @@ fn longest_b64_run(t: &str) -> (usize, usize) {
     best
 }
 
-/// Decodes base64 runs at the four alignments and looks for gadget words.
-fn base64_gadget(t: &str) -> Option<(String, bool)> {
+/// The base64 runs of `t` that may hide a gadget name (the first 16 runs looked at).
+fn b64_candidates(t: &str) -> impl Iterator<Item = &[u8]> {
     let b = t.as_bytes();
+    // (Candidate runs are at least 10 bytes long.)
+    let b = if b.len() < 10 { &[][..] } else { b };
+    let trimmed_len = t.trim().len();
     let mut i = 0;
     let mut runs = 0;
-    while i < b.len() && runs < 16 {
-        if !is_b64(b.get(i).copied().unwrap_or(0)) {
-            i += 1;
-            continue;
+    std::iter::from_fn(move || {
+        while i < b.len() && runs < 16 {
+            if !is_b64(b.get(i).copied().unwrap_or(0)) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while b.get(i).is_some_and(|&c| is_b64(c)) {
+                i += 1;
+            }
+            runs += 1;
+            let run = b.get(start..i).unwrap_or_default();
+            // Base64 of text mixes cases; plain words and numbers do not decode to gadgets.
+            let mixed = run.iter().any(u8::is_ascii_uppercase) && run.iter().any(u8::is_ascii_lowercase);
+            // Short runs only when they are the whole value (`test=HJ1bnRpbWU`).
+            let whole = run.len() + 2 >= trimmed_len;
+            if run.len() < 10 || run.len() < 16 && !whole || !mixed {
+                continue;
+            }
+            return Some(run);
         }
-        let start = i;
-        while b.get(i).is_some_and(|&c| is_b64(c)) {
-            i += 1;
-        }
-        runs += 1;
-        let run = b.get(start..i).unwrap_or_default();
-        // Base64 of text mixes cases; plain words and numbers do not decode to gadgets.
-        let mixed = run.iter().any(u8::is_ascii_uppercase) && run.iter().any(u8::is_ascii_lowercase);
-        // Short runs only when they are the whole value (`test=HJ1bnRpbWU`).
-        let whole = run.len() + 2 >= t.trim().len();
-        if run.len() < 10 || run.len() < 16 && !whole || !mixed {
-            continue;
-        }
+        None
+    })
+}
+
+/// Decodes base64 runs at the four alignments and looks for gadget words.
+fn base64_gadget(t: &str) -> Option<(String, bool)> {
+    for run in b64_candidates(t) {
         static B64_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
         let ac = B64_AC.get_or_init(|| automaton(B64_GADGETS));
         for off in 0..4 {

@@ -5,6 +5,7 @@
 //! lookups are resolved inside out. A lookup whose resolved text starts with `jndi:` is
 //! reported whatever obfuscation built it. `\uXXXX` escapes are decoded first.
 
+use super::gate::Triggers;
 use super::textscan::{hit, push_once, snippet};
 use super::{Hit, Value};
 
@@ -27,6 +28,10 @@ struct State {
     lookup_syntax: bool,
     work: usize,
 }
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers { bytes: b"$", ..Triggers::NONE };
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

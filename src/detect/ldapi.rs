@@ -3,11 +3,51 @@
 //! always-true `objectClass=*`. LDAP hex escapes (`\2a`, `\28`, `\29`) are decoded first,
 //! and their presence next to filter syntax is a weaker signal of their own.
 
+use super::gate::Triggers;
 use super::textscan::{contains_ci, hit, push_once, snippet};
 use super::{Hit, Value};
 
 const CLASS: &str = "ldapi";
 const MAX_BYTES: usize = 4096;
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers {
+    // `\2a`-style escapes (decoded by `unescape`: anything may follow), wildcard closes,
+    // `objectClass=`...
+    bytes: b"\\",
+    anywhere: &[&["*)", "objectclass="]],
+    // ...and, on text without escapes, the shapes of the other rules.
+    custom: Some(|v| filter_shape(v.text.as_bytes().get(..MAX_BYTES).unwrap_or(v.text.as_bytes()))),
+    ..Triggers::NONE
+};
+
+/// The gate's condition for the breakout and probe rules on unescaped text: a `(` after
+/// `)` or `*` (over spaces), or followed by an operator; or a metacharacter probe.
+fn filter_shape(b: &[u8]) -> bool {
+    let has = |c: u8| b.contains(&c);
+    if !has(b'(') {
+        return false;
+    }
+    if has(b'*') && has(b')') && (has(b'|') || has(b'&')) {
+        return true;
+    }
+    let mut i = 0;
+    while let Some(off) = b.get(i..).and_then(|r| memchr::memchr(b'(', r)) {
+        let at = i + off;
+        let glued = at >= 2 && matches!(b.get(at - 1), Some(b'|' | b'&' | b'!')) && b.get(at - 2) == Some(&b')');
+        let mut j = at + 1;
+        while matches!(b.get(j), Some(b' ' | b'(')) {
+            j += 1;
+        }
+        let op = matches!(b.get(j), Some(b'|' | b'&' | b'!'));
+        if glued || op || matches!(prev_non_space(b, at), Some(b')' | b'*')) {
+            return true;
+        }
+        i = at + 1;
+    }
+    false
+}
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

@@ -5,6 +5,7 @@
 //! per request. The detectors behind it live in submodules.
 
 pub mod extract;
+pub mod gate;
 pub mod prefilter;
 pub mod registry;
 pub mod sqli;
@@ -134,8 +135,11 @@ pub struct Engine {
     cfg: InspectionConfig,
     prefilter: prefilter::Prefilter,
     prefilter_on: bool,
-    /// Per entry of `registry::VALUE_SCANNERS`: enabled by the config.
-    value_on: Vec<bool>,
+    /// Entries of `registry::VALUE_SCANNERS` enabled by the config (bit per entry).
+    value_on: u64,
+    /// The class gate over `registry::VALUE_SCANNERS`' triggers (`None`: run every
+    /// enabled scanner on every value).
+    gate: Option<gate::Gate>,
     request_on: Vec<bool>,
     /// Maximum bytes fed to detectors per request (all values and variants together).
     budget: usize,
@@ -143,11 +147,18 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(cfg: &InspectionConfig) -> Engine {
+        warm_up();
         Engine {
             cfg: cfg.clone(),
             prefilter: prefilter::Prefilter::new(registry::PREFILTER_KEYWORDS),
             prefilter_on: true,
-            value_on: registry::VALUE_SCANNERS.iter().map(|(c, _)| cfg.class_enabled(c)).collect(),
+            value_on: registry::VALUE_SCANNERS
+                .iter()
+                .enumerate()
+                .take(64)
+                .filter(|(_, (c, _, _))| cfg.class_enabled(c))
+                .fold(0u64, |m, (i, _)| m | 1u64 << i),
+            gate: gate::Gate::new(&registry::VALUE_SCANNERS.iter().map(|(_, _, t)| *t).collect::<Vec<_>>()),
             request_on: registry::REQUEST_SCANNERS.iter().map(|(c, _)| cfg.class_enabled(c)).collect(),
             budget: cfg.max_body_bytes.saturating_mul(4).saturating_add(256 * 1024),
         }
@@ -158,6 +169,14 @@ impl Engine {
     #[doc(hidden)]
     pub fn without_prefilter(mut self) -> Engine {
         self.prefilter_on = false;
+        self
+    }
+
+    /// The same engine without the class gate (every enabled detector runs on every
+    /// value); for measuring what the gate saves and checking it changes nothing.
+    #[doc(hidden)]
+    pub fn without_gate(mut self) -> Engine {
+        self.gate = None;
         self
     }
 
@@ -195,8 +214,11 @@ impl Engine {
                 stats.variants += 1;
                 stats.scanned_bytes += v.text.len();
                 let value = Value { part: f.part, name: &f.name, text: &v.text };
-                for ((_, scan), on) in registry::VALUE_SCANNERS.iter().zip(&self.value_on) {
-                    if !*on {
+                let run = self.gate.as_ref().map_or(self.value_on, |g| g.classes(&value, self.value_on));
+                for (i, (_, scan, _)) in registry::VALUE_SCANNERS.iter().enumerate().take(64) {
+                    if run & 1u64 << i == 0 {
+                        #[cfg(test)]
+                        gate_check(self.value_on & 1u64 << i != 0, scan, &value);
                         continue;
                     }
                     hits.clear();
@@ -274,6 +296,59 @@ impl Engine {
             findings,
             notes: Vec::new(),
         }
+    }
+}
+
+/// Runs every detector once on values that reach their lazily built automata and tables
+/// (process-wide `OnceLock`s), so building them is paid by `Engine::new` (Envoy's
+/// `on_configure`) and not by the first request. Cheap after the first call.
+fn warm_up() {
+    static DONE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    DONE.get_or_init(|| {
+        const TEXT: &str = "' or 1=1 union select sleep(1) -- <script>alert(document.cookie)</script> <img src=x onerror=alert(1)> \
+            ../../etc/passwd ;cat /etc/passwd | id $(whoami) `id` http://127.0.0.1/x.php? file:///etc/passwd {{7*7}} ${7*7} <%= 7*7 %> \
+            ${jndi:ldap://x/a} %{#_memberAccess} T(java.lang.Runtime) java.lang.Runtime O:8:\"stdClass\":0:{} a:1:{s:1:\"x\";i:1;} \
+            php://filter <?php system($_GET[1]); ?> <!DOCTYPE x [<!ENTITY e SYSTEM \"file:///x\">]> )(cn=*))(|(objectClass=*) \
+            {\"$ne\":1} this.a==1 \r\nSet-Cookie: a=b \r\nGET / HTTP/1.1 rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA== \
+            eHh4amF2YS5sYW5nLlJ1bnRpbWV4eHg= class.module.classLoader.x C:/windows/win.ini %systemroot% 2>&1";
+        let parts = [Part::Path, Part::ArgName, Part::QueryValue, Part::Header, Part::Cookie, Part::BodyValue, Part::BodyRaw];
+        let mut hits = Vec::new();
+        for (_, scan, _) in registry::VALUE_SCANNERS {
+            for part in parts {
+                for text in [TEXT, "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA==", "aHR0cDovL3g="] {
+                    hits.clear();
+                    scan(&Value { part, name: "url", text }, &mut hits);
+                }
+            }
+        }
+        let req = HttpRequest {
+            method: "POST".into(),
+            uri: "/a/../../etc/passwd?x=%2e%2e%2fetc%2fpasswd&u=http://x.oast.fun/".into(),
+            headers: vec![
+                ("user-agent".into(), b"sqlmap/1.0 (http://sqlmap.org)".to_vec()),
+                ("content-type".into(), b"application/xml".to_vec()),
+                ("x-scanner".into(), b"1".to_vec()),
+            ],
+            body: TEXT.as_bytes().to_vec(),
+            body_bytes: TEXT.len() as u64,
+            body_truncated: false,
+        };
+        let mut findings = Vec::new();
+        for (_, scan) in registry::REQUEST_SCANNERS {
+            scan(&req, &mut findings);
+        }
+        let _ = gate::Gate::new(&[]);
+    });
+}
+
+/// Unit tests check the gate on every value they inspect: an enabled scanner the gate
+/// skipped must have nothing to report.
+#[cfg(test)]
+fn gate_check(enabled: bool, scan: &ScanFn, value: &Value<'_>) {
+    if enabled {
+        let mut hits = Vec::new();
+        scan(value, &mut hits);
+        assert!(hits.is_empty(), "the class gate skipped a scanner that reports {hits:?} on {value:?}");
     }
 }
 

@@ -4,6 +4,7 @@
 //! `$where`-style payloads (`this.password.match(..)`, `';sleep(5000);'`, `db.x.find(`).
 //! MongoDB Extended JSON type wrappers (`$oid`, `$date`) are not operators.
 
+use super::gate::Triggers;
 use super::textscan::{hit, push_once, snippet};
 use super::{Hit, Part, Value};
 
@@ -29,6 +30,16 @@ fn operator(word: &str) -> Option<bool> {
         None
     }
 }
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers {
+    bytes: b"$",
+    anywhere: &[&["this.", "sleep(", "return", "new date()", "db."]],
+    // Operators in the argument name (`pass[$ne]=1`).
+    custom: Some(|v| v.name.contains('$') && matches!(v.part, Part::QueryValue | Part::BodyValue)),
+    ..Triggers::NONE
+};
 
 /// Per-value scan (argument names and values).
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

@@ -5,6 +5,7 @@
 //! and string concatenations (`"sys"."tem"`) removed, quotes dropped, so obfuscated
 //! spellings resolve to the same name.
 
+use super::gate::Triggers;
 use super::textscan::{contains_ci, find_ci, hit, is_ident, push_once, snippet};
 use super::{Hit, Part, Value};
 
@@ -42,6 +43,79 @@ const WRAPPERS: &[&str] = &[
 ];
 
 const SUPERGLOBALS: &[&str] = &["$_get", "$_post", "$_request", "$_cookie", "$_server", "$_files", "$_env", "$_session", "$globals", "$http_raw_post_data", "$http_get_vars", "$http_post_vars"];
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers {
+    // `$`-rules (superglobals, variable variables) are covered by their literals, calls by
+    // `call_possible`.
+    anywhere: &[
+        // `O:8:"..."`, `C:..`, `a:2:{..}`
+        &["o:", "c:", "a:"],
+        WRAPPERS,
+        &["<?", "[php]", "[/php]", "${", "{${", "php_value", "php_admin_value"],
+        SUPERGLOBALS,
+    ],
+    // A script file name in an upload header or field.
+    custom: Some(|v| matches!(v.part, Part::Header | Part::BodyValue) && upload_name(v.name) || call_possible(v.text)),
+    ..Triggers::NONE
+};
+
+/// The gate's condition for the call rules (`dangerous_call`, `variable_call`,
+/// `callable_expression` on the code view): a `(`, and then either something `code_view`
+/// rewrites (escapes, comments, quotes: anything may follow) or, on text it only
+/// lower-cases, a listed function name before a `(` or a `)` before one.
+fn call_possible(full: &str) -> bool {
+    let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
+    let b = t.as_bytes();
+    if !b.contains(&b'(') {
+        return false;
+    }
+    if b.iter().any(|c| matches!(c, b'\\' | b'#' | b'"' | b'\'' | b'$')) || super::textscan::find_lit!(b, b"/*").is_some() {
+        return true;
+    }
+    let mut n = 0;
+    for (p, _) in b.iter().enumerate().filter(|(_, &c)| c == b'(') {
+        n += 1;
+        if n > 256 {
+            return true;
+        }
+        // `callable_expression`: a `)` before, over blanks and `[..]` (its walk).
+        let mut k = p;
+        loop {
+            while k > 0 && b.get(k - 1).is_some_and(|c| c.is_ascii_whitespace()) {
+                k -= 1;
+            }
+            if k > 0 && b.get(k - 1) == Some(&b']') {
+                match b.get(..k - 1).and_then(|r| r.iter().rposition(|&c| c == b'[')) {
+                    Some(o) => k = o,
+                    None => break,
+                }
+                continue;
+            }
+            break;
+        }
+        if k > 0 && b.get(k - 1) == Some(&b')') {
+            return true;
+        }
+        // `dangerous_call`: the identifier before (over blanks), lower-cased.
+        let mut e = p;
+        while e > 0 && b.get(e - 1).is_some_and(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')) {
+            e -= 1;
+        }
+        let mut s = e;
+        while s > 0 && b.get(s - 1).is_some_and(|&c| is_ident(c)) {
+            s -= 1;
+        }
+        let name = b.get(s..e).unwrap_or_default();
+        let is = |f: &&str| f.len() == name.len() && f.as_bytes().eq_ignore_ascii_case(name);
+        let glued = |f: &&str| f.len() >= 8 && name.len() > 8 && name.len() >= f.len() && name.get(name.len() - f.len()..).is_some_and(|x| x.eq_ignore_ascii_case(f.as_bytes()));
+        if STRONG_FUNCS.iter().any(|f| is(f) || glued(f)) || WEAK_FUNCS.iter().any(is) {
+            return true;
+        }
+    }
+    false
+}
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
@@ -132,8 +206,14 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
 
 /// Headers and fields that carry an uploaded file's name.
 pub fn upload_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase().replace(['_', '.'], "-");
-    matches!(n.as_str(), "x-filename" | "x-file-name" | "filename" | "x-upload-filename" | "file-name")
+    // Lower-case, `_` and `.` read as `-`; compared without allocating.
+    ["x-filename", "x-file-name", "filename", "x-upload-filename", "file-name"].iter().any(|n| {
+        n.len() == name.len()
+            && n.bytes().zip(name.bytes()).all(|(a, b)| {
+                let b = b.to_ascii_lowercase();
+                a == if b == b'_' || b == b'.' { b'-' } else { b }
+            })
+    })
 }
 
 /// A file name ending in a PHP-executable extension (`a.php`, `x.php5...`, `y.phtml `).

@@ -8,6 +8,7 @@
 //! the value; rare ones (`whoami`, `wget`) are enough alone. Free text in bodies counts
 //! less, since prose uses `;` and `&`.
 
+use super::gate::Triggers;
 use super::textscan::{contains_ci, find_ci, hit, push_once, snippet};
 use super::{Hit, Part, Value};
 
@@ -77,6 +78,84 @@ const INVOCATIONS: &[&str] = &[
     "wscript.shell", "shell.application", "process.start(",
 ];
 
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers {
+    // Fragments found anywhere: invocations, Shellshock, `alias`, redirections, `$IFS`,
+    // SSI, here-strings, arithmetic, Windows variables...
+    anywhere: &[
+        INVOCATIONS,
+        &["() {", "(){", "alias", ">/dev/null", "> /dev/null", ">&/dev/", "</dev/", "2>&1", "$ifs", "${ifs", "<!--#", "<<<", "$(("],
+        WINDOWS_ENV_VARS,
+        // `IF` conditions without `%` (`batch_statement`).
+        &["=="],
+        BATCH_IF_WORDS,
+    ],
+    // ...and a command word after a separator, a value that is itself a command line, or
+    // a cmd.exe statement.
+    custom: Some(|v| {
+        leading_command(v) || command_after_separator(v) || v.text.contains('%') && batch_statement(v.text.get(..super::textscan::floor_char(v.text, MAX_BYTES)).unwrap_or(v.text)).is_some()
+    }),
+    ..Triggers::NONE
+};
+
+/// Windows environment variables naming system locations.
+const WINDOWS_ENV_VARS: &[&str] = &["%systemroot%", "%windir%", "%comspec%", "%programfiles%", "%systemdrive%", "%userprofile%", "%appdata%", "%temp%", "%homedrive%"];
+
+/// A place where a new command can start at `i` (`;`, `|`, `||`, `&`, `&&`, newline,
+/// backtick, `$(`, `<(`, `>(`): its kind and where the command word begins.
+fn separator_at(s: &[u8], i: usize) -> Option<(Sep, usize)> {
+    Some(match s.get(i).copied()? {
+        b'`' => (Sep::Subst, i + 1),
+        b'$' if s.get(i + 1) == Some(&b'(') && s.get(i + 2) != Some(&b'(') => (Sep::Subst, i + 2),
+        b'<' | b'>' if s.get(i + 1) == Some(&b'(') => (Sep::Subst, i + 2),
+        b';' => (Sep::Chain, i + 1),
+        b'\n' | b'\r' => (Sep::Newline, i + 1),
+        b'|' => (Sep::Chain, if s.get(i + 1) == Some(&b'|') { i + 2 } else { i + 1 }),
+        b'&' => (Sep::Chain, if s.get(i + 1) == Some(&b'&') { i + 2 } else { i + 1 }),
+        _ => return None,
+    })
+}
+
+/// The gate's condition for `rce.command-chain`/`rce.substitution`: a command word at one
+/// of the separators `scan` examines.
+fn command_after_separator(v: &Value<'_>) -> bool {
+    let full = v.text;
+    let s = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full).as_bytes();
+    let (mut i, mut starts) = (0, 0);
+    while i < s.len() && starts < MAX_STARTS {
+        // Skip to the next byte that can start a separator.
+        match s.get(i..).and_then(|r| r.iter().position(|c| matches!(c, b'`' | b'$' | b'<' | b'>' | b';' | b'\n' | b'\r' | b'|' | b'&'))) {
+            Some(o) => i += o,
+            None => break,
+        }
+        let Some((_, next)) = separator_at(s, i) else {
+            i += 1;
+            continue;
+        };
+        starts += 1;
+        if command_at(s, next).is_some() {
+            return true;
+        }
+        i = next.max(i + 1);
+    }
+    false
+}
+
+/// Words of a cmd.exe `IF` condition (`batch_statement`).
+const BATCH_IF_WORDS: &[&str] = &["exist", "defined", "errorlevel", " equ ", " neq ", " lss ", " leq ", " gtr ", " geq ", "+equ+", "+gtr+", "+lss+"];
+
+/// The gate's condition for `rce.leading-command`: more than one word (or a quote first)
+/// and a command word first.
+fn leading_command(v: &Value<'_>) -> bool {
+    let full = v.text;
+    let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
+    let s = t.as_bytes();
+    let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$'));
+    let quoted = matches!(s.first(), Some(b'\'' | b'"'));
+    (multi_word || quoted) && !is_prose(v) && command_at(s, usize::from(quoted)).is_some()
+}
+
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let full = v.text;
@@ -125,18 +204,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let mut i = 0;
     while i < s.len() && starts < MAX_STARTS {
         let b = s.get(i).copied().unwrap_or(0);
-        let (kind, next) = match b {
-            b'`' => (Sep::Subst, i + 1),
-            b'$' if s.get(i + 1) == Some(&b'(') && s.get(i + 2) != Some(&b'(') => (Sep::Subst, i + 2),
-            b'<' | b'>' if s.get(i + 1) == Some(&b'(') => (Sep::Subst, i + 2),
-            b';' => (Sep::Chain, i + 1),
-            b'\n' | b'\r' => (Sep::Newline, i + 1),
-            b'|' => (Sep::Chain, if s.get(i + 1) == Some(&b'|') { i + 2 } else { i + 1 }),
-            b'&' => (Sep::Chain, if s.get(i + 1) == Some(&b'&') { i + 2 } else { i + 1 }),
-            _ => {
-                i += 1;
-                continue;
-            }
+        let Some((kind, next)) = separator_at(s, i) else {
+            i += 1;
+            continue;
         };
         starts += 1;
         if let Some(cmd) = command_at(s, next) {
@@ -218,7 +288,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     // Windows environment variables naming system locations.
-    for var in if t.contains('%') { &["%systemroot%", "%windir%", "%comspec%", "%programfiles%", "%systemdrive%", "%userprofile%", "%appdata%", "%temp%", "%homedrive%"][..] } else { &[][..] } {
+    for var in if t.contains('%') { WINDOWS_ENV_VARS } else { &[][..] } {
         if let Some(at) = find_ci(t, var) {
             push_once(out, since, hit("rce.windows-env-var", CLASS, 3, 1, snippet(t, at, at + 60)));
             break;
@@ -454,7 +524,7 @@ fn batch_statement(t: &str) -> Option<(u32, usize)> {
     use super::textscan::contains_ci;
     let for_gate = t.contains('%') && contains_ci(t, "for") && contains_ci(t, " do");
     let if_gate = contains_ci(t, "if")
-        && (t.contains('%') || t.contains("==") || ["exist", "defined", "errorlevel", " equ ", " neq ", " lss ", " leq ", " gtr ", " geq ", "+equ+", "+gtr+", "+lss+"].iter().any(|k| contains_ci(t, k)));
+        && (t.contains('%') || t.contains("==") || BATCH_IF_WORDS.iter().any(|k| contains_ci(t, k)));
     if !for_gate && !if_gate {
         return None;
     }

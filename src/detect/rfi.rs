@@ -4,6 +4,7 @@
 //! script or text file, or it is a UNC path (`\\host\share`). URLs are parsed with the
 //! SSRF module's parser.
 
+use super::gate::Triggers;
 use super::ssrf::{classify_host, find_urls, Target};
 use super::textscan::{hit, push_once, snippet};
 use super::{Hit, Part, Value};
@@ -40,6 +41,10 @@ fn strong_include_param(name: &str) -> bool {
 }
 
 const SCRIPT_EXT: &[&str] = &[".php", ".txt", ".inc", ".phtml", ".asp", ".aspx", ".jsp", ".pl", ".cgi", ".sh", ".py", ".gif?", ".jpg?"];
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers { anywhere: &[&["://", "\\\\"]], ..Triggers::NONE };
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

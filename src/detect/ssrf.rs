@@ -5,6 +5,7 @@
 //! Loopback, private, link-local and metadata targets and dangerous schemes (`gopher:`,
 //! `dict:`, `file:`...) are reported. The URL parser is shared with `rfi`.
 
+use super::gate::Triggers;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use super::textscan::{hit, push_once, snippet};
@@ -238,8 +239,9 @@ const DANGEROUS_SCHEMES: &[&str] = &["gopher", "dict", "file", "ldap", "ldaps", 
 
 /// Parameter names that usually carry a URL or host.
 pub fn url_param(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    let n = n.rsplit(['.', '[']).next().unwrap_or(&n).trim_end_matches(']');
+    // The last segment, compared ASCII case-insensitively (no lower-cased copy).
+    let n = name.rsplit(['.', '[']).next().unwrap_or(name).trim_end_matches(']').as_bytes();
+    let ends_with = |k: &str| n.len() >= k.len() && n.get(n.len() - k.len()..).is_some_and(|s| s.eq_ignore_ascii_case(k.as_bytes()));
     [
         "url", "uri", "link", "href", "target", "dest", "destination", "redirect", "callback",
         "webhook", "endpoint", "host", "server", "domain", "site", "proxy", "feed", "image",
@@ -248,11 +250,20 @@ pub fn url_param(name: &str) -> bool {
     ]
     .iter()
     .any(|k| {
-        n == *k
-            || n.len() > k.len() && n.ends_with(k) && n.as_bytes().get(n.len() - k.len() - 1) == Some(&b'_')
-            || n.ends_with(k) && n.len() <= k.len() + 8 && *k != "u" && *k != "ip" && k.len() >= 3
+        n.eq_ignore_ascii_case(k.as_bytes())
+            || n.len() > k.len() && ends_with(k) && n.get(n.len() - k.len() - 1) == Some(&b'_')
+            || ends_with(k) && n.len() <= k.len() + 8 && *k != "u" && *k != "ip" && k.len() >= 3
     })
 }
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers {
+    anywhere: &[&["://", "file:"]],
+    // A bare host in a URL-valued parameter.
+    custom: Some(|v| v.part != Part::Header && !v.name.is_empty() && url_param(v.name)),
+    ..Triggers::NONE
+};
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

@@ -6,6 +6,7 @@
 //! not reported at low paranoia. FreeMarker/Velocity/Smarty directives are recognised
 //! too.
 
+use super::gate::Triggers;
 use super::textscan::{contains_ci, find_ci, hit, push_once, snippet};
 use super::{Hit, Value};
 
@@ -50,6 +51,10 @@ const DELIMS: &[Delim] = &[
     Delim { open: "{", close: "}", strong: 5 },
     Delim { open: "@(", close: ")", strong: 5 },
 ];
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers { bytes: b"{<#", anywhere: &[&["__", "@(", "[#"]], ..Triggers::NONE };
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

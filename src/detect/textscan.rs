@@ -13,6 +13,18 @@ pub fn automaton(patterns: &[&str]) -> Option<AhoCorasick> {
     AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(patterns).ok()
 }
 
+/// The same as `automaton` as a DFA: a few times faster per byte, more memory; for small
+/// pattern sets searched over many bytes.
+pub fn dfa(patterns: &[&str]) -> Option<AhoCorasick> {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .prefilter(false)
+        .build(patterns)
+        .ok()
+}
+
 /// First match (lowest start) of any pattern of `ac` in `hay`: (start, pattern index).
 pub fn first_match(ac: Option<&AhoCorasick>, hay: &[u8]) -> Option<(usize, usize)> {
     ac?.find(hay).map(|m| (m.start(), m.pattern().as_usize()))

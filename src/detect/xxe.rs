@@ -4,12 +4,17 @@
 //! (`<!DOCTYPE x SYSTEM "...">`) and XInclude. Runs per value and, request-level, on whole
 //! XML bodies, including UTF-16 ones (transcoded first) that text decoders miss.
 
+use super::gate::Triggers;
 use super::textscan::{find_ci, find_ci_from, hit, push_once, snippet};
 use super::{Finding, Hit, Value};
 use crate::request::HttpRequest;
 
 const CLASS: &str = "xxe";
 const MAX_BYTES: usize = 65536;
+
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers { anywhere: &[&["<!", "xinclude", "xi:include", "<xi:"]], ..Triggers::NONE };
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
-use super::textscan::{automaton, snippet};
+use super::textscan::snippet;
 use super::Finding;
 use crate::request::HttpRequest;
 
@@ -50,7 +50,7 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
     static OAST_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
     if let Some(ua) = req.header("user-agent") {
         let b = ua.as_bytes();
-        if let Some(ac) = TOOLS_AC.get_or_init(|| automaton(TOOLS)) {
+        if let Some(ac) = TOOLS_AC.get_or_init(|| super::textscan::dfa(TOOLS)) {
             for m in ac.find_overlapping_iter(b).take(16) {
                 let t = TOOLS.get(m.pattern().as_usize()).copied().unwrap_or_default();
                 let (at, end) = (m.start(), m.end());
@@ -71,7 +71,7 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
         }
     }
     // OAST domains in the target, headers or body.
-    if let Some(ac) = OAST_AC.get_or_init(|| automaton(OAST)) {
+    if let Some(ac) = OAST_AC.get_or_init(|| super::textscan::dfa(OAST)) {
         let body = req.body.get(..65536).unwrap_or(&req.body);
         let places = core::iter::once(("path", None, req.uri.as_bytes()))
             .chain(req.headers.iter().take(64).map(|(n, v)| ("header", Some(n.as_str()), v.as_slice())))

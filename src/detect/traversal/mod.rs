@@ -10,6 +10,7 @@ mod normalise;
 
 pub use normalise::{normalise, Normalised};
 
+use super::gate::Triggers;
 use super::textscan::{hit, push_once, snippet};
 use super::{Finding, Hit, Part, Value};
 use crate::request::HttpRequest;
@@ -23,6 +24,14 @@ const MAX_BYTES: usize = 4096;
 fn single_token(text: &str) -> bool {
     !text.trim().bytes().any(|b| b.is_ascii_whitespace() || b == b'<' || b == b'"')
 }
+
+/// What a value must contain for any rule of this class to match (see `gate`): exactly the
+/// prefilter at the top of `scan`. Add a trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers {
+    bytes: b"./\\%\xef",
+    anywhere: &[&["0x", "\u{2024}", "\u{2044}", "\u{2215}", "\u{2216}", "\u{29F8}", "\u{29F9}"]],
+    ..Triggers::NONE
+};
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {

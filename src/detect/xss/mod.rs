@@ -11,6 +11,7 @@
 
 pub mod html;
 
+use super::gate::Triggers;
 use super::{Hit, Value};
 
 const CLASS: &str = "xss";
@@ -71,11 +72,26 @@ fn positions<'a>(found: &'a [(&'static str, usize)], needle: &'a str) -> impl It
     found.iter().filter(move |(n, _)| *n == needle).map(|(_, p)| *p)
 }
 
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+pub const TRIGGERS: Triggers = Triggers { custom: Some(|v| may_match(v.text)), ..Triggers::NONE };
+
+/// `scan`'s own entry condition: a character markup or script needs, and then a needle,
+/// an `=` or a `<`.
+fn may_match(t: &str) -> bool {
+    let b = t.as_bytes();
+    if t.len() < 3 || !b.iter().any(|c| matches!(c, b'<' | b':' | b'(' | b'`' | b'=' | b'.' | b'[')) {
+        return false;
+    }
+    b.contains(&b'=') || b.contains(&b'<') || automaton().0.as_ref().is_some_and(|ac| ac.is_match(t))
+}
+
 /// Scans one value for XSS.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let t = v.text;
     let b = t.as_bytes();
-    if t.len() < 3 || !b.iter().any(|c| matches!(c, b'<' | b':' | b'(' | b'`' | b'=' | b'.' | b'[')) {
+    // (Also the class gate's condition: widen it there, not here.)
+    if !may_match(t) {
         return;
     }
     // Needles are matched case-insensitively on the text itself; lower-casing (for the
