@@ -225,7 +225,7 @@ impl Engine {
                     scan(&value, &mut hits);
                     for h in hits.drain(..) {
                         if h.paranoia > self.cfg.paranoia_level
-                            || findings.iter().any(|x| x.rule == h.rule && x.location == f.location)
+                            || findings.iter().any(|x| x.rule == h.rule && x.location == f.location && x.score >= h.score)
                         {
                             continue;
                         }
@@ -239,7 +239,7 @@ impl Engine {
                             paranoia: h.paranoia,
                         };
                         if !self.excluded(path, &fnd) {
-                            findings.push(fnd);
+                            keep_strongest(&mut findings, fnd);
                         }
                     }
                 }
@@ -253,13 +253,10 @@ impl Engine {
             }
         }
         for fnd in req_findings {
-            if fnd.paranoia > self.cfg.paranoia_level
-                || findings.iter().any(|x| x.rule == fnd.rule && x.location == fnd.location)
-                || self.excluded(path, &fnd)
-            {
+            if fnd.paranoia > self.cfg.paranoia_level || self.excluded(path, &fnd) {
                 continue;
             }
-            findings.push(fnd);
+            keep_strongest(&mut findings, fnd);
         }
         let mut ins = self.verdict(findings, req);
         ins.truncated |= truncated;
@@ -352,6 +349,16 @@ fn gate_check(enabled: bool, scan: &ScanFn, value: &Value<'_>) {
     }
 }
 
+/// One finding per rule and location: the strongest (a decoded variant or a request-level
+/// pass may show a stronger form of a rule another variant already reported).
+fn keep_strongest(findings: &mut Vec<Finding>, fnd: Finding) {
+    match findings.iter_mut().find(|x| x.rule == fnd.rule && x.location == fnd.location) {
+        Some(x) if x.score < fnd.score => *x = fnd,
+        Some(_) => {}
+        None => findings.push(fnd),
+    }
+}
+
 /// Exclusion location pattern: exact, or a prefix ending at a `.` boundary (`body` matches
 /// `body.user.name`, `query.id` matches `query.id` but not `query.idx`).
 pub fn location_matches(pattern: &str, location: &str) -> bool {
@@ -436,6 +443,29 @@ mod tests {
         cfg.classes.insert("sqli".into(), false);
         let off = Engine::new(&cfg);
         assert!(off.inspect(&req("/?id=1%20union%20select%201,2", &[], "")).findings.iter().all(|f| f.class != "sqli"));
+    }
+
+    #[test]
+    fn the_strongest_finding_of_a_rule_at_a_location_is_kept() {
+        let f = |score| Finding {
+            rule: "traversal.parent-dir",
+            class: "traversal",
+            location: "query.f".into(),
+            evidence: format!("s{score}"),
+            decoders: Vec::new(),
+            score,
+            paranoia: 1,
+        };
+        let mut v = Vec::new();
+        keep_strongest(&mut v, f(2));
+        keep_strongest(&mut v, f(5));
+        keep_strongest(&mut v, f(3));
+        assert_eq!(v.len(), 1);
+        assert_eq!((v[0].score, v[0].evidence.as_str()), (5, "s5"));
+        let mut other = f(1);
+        other.location = "query.g".into();
+        keep_strongest(&mut v, other);
+        assert_eq!(v.len(), 2);
     }
 
     #[test]
