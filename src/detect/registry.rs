@@ -35,6 +35,9 @@ pub static REQUEST_SCANNERS: &[(&str, RequestScanFn)] = &[
 pub static PREFILTER_KEYWORDS: &[&str] = &[
     // ssrf: bare host names in URL parameters
     "localhost", "metadata", "169.254", "instance-data",
+    // rce: command lines made only of words, options and addresses (`uname -a`, `net view`)
+    "whoami", "uname", "ifconfig", "ipconfig", "netstat", "systeminfo", "tasklist", "netsh", "net user",
+    "net view", "net localgroup", "which ", "ping ", "ls -", "ps -", ".exe ",
     // java: class names and Spring property paths
     "java.", "javax.", "classloader", "aced0005", "rO0AB",
     // traversal: sensitive file names without a slash
