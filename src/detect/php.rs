@@ -28,8 +28,12 @@ const STRONG_FUNCS: &[&str] = &[
     "dl", "putenv", "getenv", "apache_setenv", "mb_send_mail", "imap_open", "error_log",
     "simplexml_load_string", "simplexml_load_file", "xmlrpc_decode", "include_once",
     "require_once", "preg_replace", "convert_uudecode", "gzopen", "bzopen", "sleep",
-    "usleep", "extract", "parse_str", "import_request_variables",
+    "usleep", "extract", "parse_str", "import_request_variables", "bzdecompress", "zlib_decode",
+    "gzinflate", "strrev", "str_ireplace", "get_current_user", "getmypid", "getmyuid",
 ];
+
+/// Function families that reach the process and the OS (`posix_getegid()`, `pcntl_fork()`).
+const STRONG_PREFIXES: &[&str] = &["posix_", "pcntl_", "proc_", "shell_", "stream_socket_", "socket_create"];
 
 /// Functions that are also common words: the call must carry a PHP-looking argument.
 const WEAK_FUNCS: &[&str] = &["system", "exec", "eval", "assert", "include", "require", "file", "mail", "echo", "print", "die", "exit", "copy", "rename", "header", "list", "count", "compact"];
@@ -86,6 +90,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         if let Some(ext) = script_extension(t) {
             push_once(out, since, hit("php.script-upload", CLASS, 5, 1, format!("{ext}: {}", snippet(t, 0, 80))));
         }
+        if session_file(t) {
+            push_once(out, since, hit("php.session-file-upload", CLASS, 5, 1, snippet(t, 0, 80)));
+        }
     }
     if t.contains('$') {
         for g in SUPERGLOBALS {
@@ -134,6 +141,15 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
 pub fn upload_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase().replace(['_', '.'], "-");
     matches!(n.as_str(), "x-filename" | "x-file-name" | "filename" | "x-upload-filename" | "file-name")
+}
+
+/// `sess_<id>` (any directory): the name PHP gives session files; uploading one plants a
+/// session.
+fn session_file(t: &str) -> bool {
+    let base = t.trim().rsplit(['/', '\\']).next().unwrap_or_default();
+    base.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("sess_"))
+        && base.len() >= 5 + 8
+        && base.bytes().skip(5).all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b',')
 }
 
 /// A file name ending in a PHP-executable extension (`a.php`, `x.php5...`, `y.phtml `).
@@ -353,7 +369,9 @@ fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
         // `FOOgzinflate(`: long, distinctive names also count glued to a prefix.
         static STRONG_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
         let set = STRONG_SET.get_or_init(|| STRONG_FUNCS.iter().copied().collect());
-        let strong_name = set.get(name).or_else(|| if name.len() > 8 { STRONG_FUNCS.iter().find(|f| f.len() >= 8 && name.ends_with(**f)) } else { None });
+        let lower_name = name.to_ascii_lowercase();
+        let family = STRONG_PREFIXES.iter().find(|f| lower_name.starts_with(**f) && lower_name.len() > f.len() + 2).copied();
+        let strong_name = set.get(name).or_else(|| if name.len() > 8 { STRONG_FUNCS.iter().find(|f| f.len() >= 8 && name.ends_with(**f)) } else { None }).or(family.as_ref());
         if let Some(f) = strong_name {
             // A strong name still needs an argument list that looks like code, not prose
             // (`(see below)`): quote, variable, call, number, `)` or a backtick.
@@ -366,7 +384,13 @@ fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
         }
         if let Some(f) = WEAK_FUNCS.iter().find(|f| **f == name) {
             let inner_call = arg.find('(').is_some_and(|k| k > 0 && k < 32 && arg.get(..k).is_some_and(|f2| f2.bytes().all(is_ident)));
-            let argish = arg.starts_with(['"', '$', '`']) || inner_call || (arg.starts_with(')') && arg.get(1..).is_some_and(|r| r.trim_start().starts_with(';')));
+            // `system(whoami)`, `exec(ls -la)`: a shell command line as the argument.
+            let shell_arg = matches!(*f, "system" | "exec") && {
+                let inner = arg.get(..arg.find(')').unwrap_or(0).min(64)).unwrap_or_default();
+                let first = inner.split_whitespace().next().unwrap_or_default().trim_matches(['"', '\'']);
+                super::rce::is_command_name(first)
+            };
+            let argish = arg.starts_with(['"', '$', '`']) || inner_call || shell_arg || (arg.starts_with(')') && arg.get(1..).is_some_and(|r| r.trim_start().starts_with(';')));
             if argish {
                 return Some((f, false, s));
             }
@@ -430,6 +454,11 @@ mod tests {
             "O:8:&quot;stdClass&quot;:0:{}",
             "php://filter/convert.base64-encode/resource=index.php",
             "phar://./uploads/x.jpg/test",
+            "system(whoami)",
+            "exec(ls -la /tmp)",
+            "posix_getpgid(0)",
+            "pcntl_fork()",
+            "strrev( )",
             "expect://id",
             "data://text/plain;base64,PD9waHAgc3lzdGVtKCdpZCcpOz8+",
             "<?php system($_GET['c']); ?>",
@@ -467,6 +496,16 @@ mod tests {
         let mut out = Vec::new();
         scan(&Value { part: Part::Header, name: "x-filename", text: "photo.jpg" }, &mut out);
         assert!(out.is_empty());
+        for name in ["/var/lib/php/sess_k2j3h4g5f6d7s8a9", "sess_0123456789abcdef", "D:\\tmp\\SESS_q1w2e3r4t5y6"] {
+            let mut out = Vec::new();
+            scan(&Value { part: Part::BodyValue, name: "filename", text: name }, &mut out);
+            assert!(out.iter().any(|h| h.rule == "php.session-file-upload"), "{name}");
+        }
+        for name in ["sess_notes.txt", "session_1234567890.log", "sess_abc"] {
+            let mut out = Vec::new();
+            scan(&Value { part: Part::BodyValue, name: "filename", text: name }, &mut out);
+            assert!(out.is_empty(), "{name}: {out:?}");
+        }
     }
 
     #[test]
@@ -487,6 +526,9 @@ mod tests {
             "(see above)(and below)",
             "costs $5 (five)",
             "hyperlink(x)",
+            "exec (sort order)",
+            "system(language)",
+            "posix_(draft)",
         ] {
             assert!(score(b) < 5, "{b}");
         }

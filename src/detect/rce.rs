@@ -653,6 +653,12 @@ fn raw_token(rest: &[u8]) -> &[u8] {
     rest.get(..n).unwrap_or_default()
 }
 
+/// A command name that is proof on its own (`whoami`, `uname`; not English words), for
+/// other detectors that find a command line inside another language (`system(whoami)`).
+pub(crate) fn is_command_name(word: &str) -> bool {
+    word.len() <= 32 && is_strong(&word.to_ascii_lowercase())
+}
+
 fn is_strong(name: &str) -> bool {
     static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
     SET.get_or_init(|| STRONG.iter().copied().collect()).contains(name)
