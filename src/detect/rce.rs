@@ -39,6 +39,8 @@ const STRONG: &[&str] = &[
     "aa-disable", "aa-exec", "setcap", "getcap", "chattr", "lsattr", "dpkg", "rpm", "apt-get",
     "logger", "journalctl", "systemd-run", "nproc",
     "lscpu", "lsblk", "blkid", "fdisk", "mkfs", "modprobe", "insmod", "rmmod", "lsmod",
+    "regedit", "bcdedit", "bcdboot", "iwr", "iwmi", "cpulimit", "aptitude", "bsdtar", "ansible-config",
+    "ansible-pull", "diskpart", "cipher", "wevtutil", "fsutil", "auditpol",
 ];
 
 /// Reconnaissance commands that, as the whole value, are a command and nothing else.
@@ -79,6 +81,12 @@ const INVOCATIONS: &[&str] = &[
     "sh -i", "nc -e", "nc -l", "ncat -e", "mkfifo /tmp", "python -c", "python3 -c", "perl -e",
     "ruby -e", "php -r", "%comspec%", "$env:comspec", "system32\\cmd", "/system32/cmd",
     "wscript.shell", "shell.application", "process.start(",
+];
+
+/// Server-side JavaScript (Node.js) code-execution fragments.
+const NODE_JS: &[&str] = &[
+    "_$$nd_func$$_", "__js_function", "constructor.constructor", "child_process", "process.mainmodule",
+    "process.binding(", "global.process", "module.constructor._load", "process.dlopen(",
 ];
 
 /// Per-value scan: the text as given and, when it holds C-style escapes (`\n`, `\r`,
@@ -164,7 +172,8 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
     let trimmed = t.trim_start_matches([' ', '\t', '"', '\'']);
     if let Some(rest) = trimmed.strip_prefix("()") {
         let filler = rest.bytes().take_while(|c| matches!(c, b' ' | b'\t' | b'.' | b'+' | b'\n')).count();
-        if filler <= 4 && rest.as_bytes().get(filler) == Some(&b'{') && rest.get(filler..).is_some_and(|r| r.get(..16).unwrap_or(r).contains(';')) {
+        let canonical = rest.starts_with(" {") || rest.starts_with('{');
+        if filler <= 4 && rest.as_bytes().get(filler) == Some(&b'{') && (canonical || rest.get(filler..).is_some_and(|r| r.get(..16).unwrap_or(r).contains(';'))) {
             push_once(out, since, hit("rce.shellshock", CLASS, 5, 1, snippet(trimmed, 0, 80)));
         }
     }
@@ -271,6 +280,20 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
                 break;
             }
         }
+    }
+
+    // Bash brace expansion that spells a command line (`{l,-lh}s`, `{,ifconfig}`,
+    // `{cat,/etc/passwd}`).
+    if !prose && memchr::memchr(b'{', s).is_some() {
+        if let Some(at) = brace_command(s) {
+            push_once(out, since, hit("rce.brace-expansion", CLASS, 5, 1, snippet(t, at, at + 60)));
+        }
+    }
+    // Node.js code execution: node-serialize's function marker, sandbox escapes through
+    // `constructor.constructor`, the `child_process` module.
+    static NODE_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    if let Some((at, _)) = super::textscan::first_match(NODE_AC.get_or_init(|| super::textscan::automaton(NODE_JS)).as_ref(), s) {
+        push_once(out, since, hit("rce.node-js", CLASS, 5, 1, snippet(t, at, at + 80)));
     }
 
     // A value that is itself a command line (`wget http://x/s.sh`, `cat /etc/passwd`).
@@ -507,9 +530,14 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     }
     let name = word.rsplit(['/', '\\']).next().unwrap_or(&word);
     let name = name.strip_suffix(".exe").unwrap_or(name);
+    // `python3.10`, `php7.4`: an interpreter with its version glued on.
+    let versioned = {
+        let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+        base.len() < name.len() && matches!(base, "python" | "perl" | "php" | "ruby" | "lua" | "node" | "gcc" | "pip" | "java" | "bash")
+    };
     let strength = if (word.contains('?') || word.contains('*')) && word.starts_with('/') && glob_path(&word) {
         Strength::Glob
-    } else if is_strong(name) || (word.contains('/') && is_weak(name) && word.starts_with('/')) {
+    } else if is_strong(name) || versioned || (word.contains('/') && is_weak(name) && word.starts_with('/')) {
         Strength::Strong
     } else if is_weak(name) {
         Strength::Weak
@@ -579,7 +607,7 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
 /// score and offset.
 fn batch_statement(t: &str) -> Option<(u32, usize)> {
     use super::textscan::contains_ci;
-    let for_gate = t.contains('%') && contains_ci(t, "for") && contains_ci(t, " do");
+    let for_gate = t.contains('%') && contains_ci(t, "for") && contains_ci(t, "do");
     let if_gate = contains_ci(t, "if")
         && (t.contains('%') || t.contains("==") || ["exist", "defined", "errorlevel", " equ ", " neq ", " lss ", " leq ", " gtr ", " geq ", "+equ+", "+gtr+", "+lss+"].iter().any(|k| contains_ci(t, k)));
     if !for_gate && !if_gate {
@@ -613,7 +641,7 @@ fn batch_statement(t: &str) -> Option<(u32, usize)> {
         }
         let ws = words(at + 3);
         // Skip switches and the options string to the loop variable.
-        let var = ws.iter().position(|(_, w)| w.starts_with('%') && w.len() <= 4 && w.len() >= 2);
+        let var = ws.iter().position(|(_, w)| w.starts_with('%') && w.len() <= 20 && w.len() >= 2 && !w.ends_with('%'));
         if let Some(vi) = var {
             let rest: Vec<&str> = ws.iter().skip(vi + 1).map(|(_, w)| *w).collect();
             let has_in = rest.first().is_some_and(|w| *w == "in" || w.starts_with("in("));
@@ -631,16 +659,29 @@ fn batch_statement(t: &str) -> Option<(u32, usize)> {
         }
         let ws = words(at + 2);
         let mut k = 0;
-        if ws.first().is_some_and(|(_, w)| *w == "not" || *w == "/i") {
+        while k < 2 && ws.get(k).is_some_and(|(_, w)| *w == "not" || *w == "/i") {
             k += 1;
         }
         let Some((_, first)) = ws.get(k) else { continue };
         let cond_kw = matches!(*first, "exist" | "defined" | "errorlevel" | "cmdextversion");
         let cmp = ws.iter().skip(k).take(4).any(|(_, w)| matches!(*w, "equ" | "neq" | "lss" | "leq" | "gtr" | "geq") || w.contains("=="));
-        let enough = ws.len() >= k + 3;
+        // `a==b` glued is one word: condition and command then need two.
+        let glued_cmp = first.contains("==");
+        let enough = ws.len() >= k + if glued_cmp { 2 } else { 3 };
         let has_var = lower.get(at..).is_some_and(|r| r.contains('%') || r.contains('!'));
         if (cond_kw || cmp) && enough {
-            let score = if has_var || cmp && cond_kw || first.starts_with('%') || first.starts_with('"') || first.starts_with('[') || first.starts_with('(') { 5 } else { 3 };
+            // What follows the condition: a command, a block, or `goto`.
+            let operands = match *first {
+                "exist" | "defined" | "errorlevel" | "cmdextversion" => 2,
+                _ if glued_cmp => 1,
+                _ => 3,
+            };
+            let then = ws.get(k + operands).map(|(_, w)| *w).unwrap_or_default();
+            let then = then.trim_start_matches(['(', '@']);
+            let then_cmd = ws.get(k + operands).is_some_and(|(_, w)| w.starts_with('('))
+                || matches!(then, "goto" | "set" | "echo" | "call" | "exit" | "del" | "copy" | "move" | "start" | "cmd" | "if" | "not" | "type" | "ren" | "md" | "rd" | "cd" | "pause" | "shift" | "...")
+                || is_strong(then);
+            let score = if has_var || cmp && cond_kw || then_cmd || glued_cmp || first.starts_with('%') || first.starts_with('"') || first.starts_with('[') || first.starts_with('(') { 5 } else { 3 };
             return Some((score, at));
         }
     }
@@ -678,9 +719,60 @@ fn subcommand(cmd: &str, arg: &str, rest_blank: bool) -> bool {
         "cmd" => matches!(arg, "/c" | "/k"),
         // `which nc`, alone: asking the shell where a tool is.
         "which" | "whereis" => is_strong(arg) && rest_blank,
+        // `time ifconfig`, `nohup whoami`: a prefix command running another one.
+        "time" | "nohup" | "strace" | "ltrace" | "sudo" | "doas" | "nice" | "ionice" | "env" | "timeout" | "stdbuf" | "setsid" | "xargs" | "exec" | "command" | "builtin" | "watch" | "chroot" => {
+            is_strong(arg) && rest_blank && !matches!(arg, "id" | "ls" | "sh" | "nc" | "ping" | "pwd" | "cmd" | "reg" | "perf")
+        }
         "netsh" => matches!(arg, "firewall" | "advfirewall" | "interface" | "int" | "wlan" | "winsock" | "http" | "dump" | "routing" | "winhttp" | "ipsec"),
         _ => false,
     }
+}
+
+/// Offset of a `pre{a,b}post` brace expansion whose words form a command line: a
+/// strong command first, or a weak one with an option or path argument (or alone, when
+/// the value is nothing but the expansion).
+fn brace_command(s: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    let mut tries = 0;
+    while let Some(open) = s.get(from..).and_then(|r| memchr::memchr(b'{', r)).map(|o| o + from) {
+        from = open + 1;
+        tries += 1;
+        if tries > 16 {
+            break;
+        }
+        if open > 0 && s.get(open - 1) == Some(&b'$') {
+            continue;
+        }
+        let inner_len = s.get(open + 1..)?.iter().take(96).position(|&c| c == b'}')?;
+        let inner = s.get(open + 1..open + 1 + inner_len)?;
+        if !inner.contains(&b',') || inner.iter().any(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b':' | b'{')) {
+            continue;
+        }
+        let is_word = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/');
+        let pre_len = s.get(..open)?.iter().rev().take_while(|c| is_word(c)).count();
+        let pre = s.get(open - pre_len..open)?;
+        let post_start = open + 1 + inner_len + 1;
+        let post_len = s.get(post_start..).unwrap_or_default().iter().take_while(|c| is_word(c)).count();
+        let post = s.get(post_start..post_start + post_len).unwrap_or_default();
+        let words: Vec<String> = inner
+            .split(|&c| c == b',')
+            .map(|alt| {
+                let mut w = pre.to_vec();
+                w.extend_from_slice(alt);
+                w.extend_from_slice(post);
+                String::from_utf8_lossy(&w).to_ascii_lowercase()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        let Some(cmd) = words.first() else { continue };
+        let name = cmd.rsplit('/').next().unwrap_or(cmd);
+        let args_shellish = words.iter().skip(1).any(|a| a.starts_with(['-', '/', '.', '~']));
+        let whole = open - pre_len == 0 && post_start + post_len >= s.len();
+        if is_strong(name) || is_weak(name) && name.len() >= 3 && (args_shellish || whole) {
+            return Some(open - pre_len);
+        }
+    }
+    None
 }
 
 /// The rest of a command line after the command word is one host name or address
@@ -776,6 +868,52 @@ mod tests {
             ";gdb -nx -ex \\!whoami -ex quit",
         ] {
             assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
+        }
+    }
+
+    #[test]
+    fn batch_wrappers_braces_and_node() {
+        for a in [
+            // cmd.exe loops with long variable names and `)DO` glued.
+            "for %name in (a b) do echo %name",
+            "&FOR %~ IN (x,y)DO whoami",
+            // IF with a command, a block or a code-style comparison after the condition.
+            "IF EXIST report.txt (type report.txt)",
+            "IF NOT DEFINED foo GOTO end",
+            "IF /I NOT EXIST C:\\x echo missing",
+            "if x==y dosomething",
+            "IF 3 GTR 2 echo bigger",
+            // A prefix command running a command.
+            "nohup whoami",
+            "strace uname",
+            "x;python3.11 -c print(1)",
+            // Brace expansion spelling a command line.
+            "{l,-la}s",
+            "{,hostname}",
+            "{cat,/etc/hostname}",
+            "c{a,oun}t",
+            // Node.js code execution.
+            "{\"rce\":\"_$$ND_FUNC$$_function(){}()\"}",
+            "this.constructor.constructor('return process')()",
+            "require('child_process').exec('id')",
+            // Shellshock, canonical, without a body yet.
+            "() {",
+        ] {
+            assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
+        }
+        for b in [
+            "If you exist, say hi",
+            "if not defined in the spec, skip it",
+            "for your info in (brackets) do not reply",
+            "file{1,2}.txt",
+            "{a,b,c}",
+            "{red,green}",
+            "{\"a\":1,\"b\":2}",
+            "nice python tutorial",
+            "time to go",
+            "the constructor of the class",
+        ] {
+            assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
         }
     }
 
