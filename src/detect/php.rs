@@ -403,33 +403,74 @@ fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
 fn variable_call(code: &str) -> Option<usize> {
     let b = code.as_bytes();
     let mut from = 0;
+    let mut tries = 0;
     while let Some(at) = code.get(from..).and_then(|r| r.find('$')).map(|o| o + from) {
         from = at + 1;
-        if !b.get(at + 1).is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_') {
+        tries += 1;
+        if tries > 64 {
+            break;
+        }
+        let mut j = skip_blanks(b, at + 1);
+        // `$name`, or a variable variable `${'name'}`, `${$x}`, `$ {@_.__}`.
+        if b.get(j).is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_') && j == at + 1 {
+            while b.get(j).is_some_and(|&c| is_ident(c)) {
+                j += 1;
+            }
+        } else if b.get(j) == Some(&b'{') {
+            // (`${}` is empty: nothing to call.)
+            match skip_group(b, j) {
+                Some(e) if e > j + 2 => j = e,
+                _ => continue,
+            }
+        } else {
             continue;
         }
-        let mut j = at + 1;
-        while b.get(j).is_some_and(|&c| is_ident(c)) {
-            j += 1;
-        }
-        while matches!(b.get(j), Some(b' ' | b'\t' | b'\r' | b'\n')) {
-            j += 1;
-        }
-        // `$_aB_4c[5]['d'](17)`: indexing before the call.
+        j = skip_blanks(b, j);
+        // `$_aB_4c[5]['d'](17)`, `$OOO000000{0}(15)`, `$__[$_[1]](7)`: indexing first.
         let mut guard = 0;
-        while b.get(j) == Some(&b'[') && guard < 8 {
-            let close = b.get(j..).and_then(|r| r.iter().position(|&c| c == b']'));
-            match close {
-                Some(c) => j += c + 1,
-                None => break,
-            }
-            while matches!(b.get(j), Some(b' ' | b'\t' | b'\r' | b'\n')) {
-                j += 1;
+        while matches!(b.get(j), Some(b'[' | b'{')) && guard < 8 {
+            match skip_group(b, j) {
+                Some(e) if e > j + 2 => j = skip_blanks(b, e),
+                _ => break,
             }
             guard += 1;
         }
         if b.get(j) == Some(&b'(') {
             return Some(at);
+        }
+    }
+    None
+}
+
+/// Blanks and comments (`// ..`, `# ..` to the line end) from `j`.
+fn skip_blanks(b: &[u8], mut j: usize) -> usize {
+    loop {
+        match b.get(j) {
+            Some(b' ' | b'\t' | b'\r' | b'\n') => j += 1,
+            Some(b'#') => j = line_end(b, j),
+            Some(b'/') if b.get(j + 1) == Some(&b'/') => j = line_end(b, j),
+            _ => return j,
+        }
+    }
+}
+
+fn line_end(b: &[u8], j: usize) -> usize {
+    b.get(j..).and_then(|r| r.iter().take(256).position(|&c| c == b'\n')).map_or(b.len(), |e| j + e + 1)
+}
+
+/// Index after the bracket group (`[..]`, `{..}`, nested) opening at `j`.
+fn skip_group(b: &[u8], j: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, &c) in b.get(j..)?.iter().enumerate().take(128) {
+        match c {
+            b'[' | b'{' | b'(' => depth += 1,
+            b']' | b'}' | b')' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(j + k + 1);
+                }
+            }
+            _ => {}
         }
     }
     None
@@ -459,6 +500,11 @@ mod tests {
             "posix_getpgid(0)",
             "pcntl_fork()",
             "strrev( )",
+            "$__[$_[1]](7)",
+            "${'a'}(11)",
+            "$O0O0{0}(15)",
+            "${_.__}(30);",
+            "$a //x\n()",
             "expect://id",
             "data://text/plain;base64,PD9waHAgc3lzdGVtKCdpZCcpOz8+",
             "<?php system($_GET['c']); ?>",
@@ -529,6 +575,11 @@ mod tests {
             "exec (sort order)",
             "system(language)",
             "posix_(draft)",
+            "${a}",
+            "${}()",
+            "$a{}()",
+            "{$x} and (y)",
+            "$5 (five dollars)",
         ] {
             assert!(score(b) < 5, "{b}");
         }

@@ -40,7 +40,7 @@ pub static PREFILTER_KEYWORDS: &[&str] = &[
     "net view", "net localgroup", "which ", "ping ", "ls -", "ps -", ".exe ",
     // java: class names and Spring property paths
     // php/java: uploaded script and session file names (`a.php5`, `shell.jsp`, `sess_<id>`)
-    ".php", ".pht", ".phar", "jsp", "sess_",
+    "php", "pht", "phar", "jsp", "sess_",
     "java.", "javax.", "classloader", "aced0005", "rO0AB", "com.sun.", "sun.misc.", "opensymphony", "org.apache.", "org.omg.",
     "org.mozilla.", "org.springframework.", "jdk.", "processbuilder", "transformer", "forclosure", "whileclosure",
     "templatesimpl", "rowsetimpl", "xmldecoder", "scriptengine", "weblogic.", "org.hibernate.", "groovy.",
