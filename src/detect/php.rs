@@ -67,6 +67,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         }
     }
+    if let Some(at) = remote_webshell(t) {
+        push_once(out, since, hit("php.remote-webshell", CLASS, 5, 1, snippet(t, at, at + 80)));
+    }
     if let Some(at) = find_ci(t, "<?php").or_else(|| super::textscan::find_lit!(b, b"<?=")) {
         push_once(out, since, hit("php.open-tag", CLASS, 5, 1, snippet(t, at, at + 80)));
     } else if let Some(at) = super::textscan::find_lit!(b, b"<?") {
@@ -135,6 +138,38 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             push_once(out, since, hit("php.callable-expression", CLASS, 5, 1, snippet(&code, at.saturating_sub(30), at + 40)));
         }
     }
+}
+
+/// Names under which well-known PHP web shells are distributed.
+const WEBSHELLS: &[&str] = &["c99", "c100", "r57", "r58", "wso", "wso2", "b374k", "alfa", "indoxploit", "webshell", "p0wny", "weevely", "phpspy", "sadrazam", "k2ll33d", "madspot"];
+
+/// Offset of a URL (`http://`, `ftp://`...) naming a well-known web shell script
+/// (`http://x/c99.php`, `ftp://x/r57.txt?`): a remote include of a shell.
+fn remote_webshell(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    let mut from = 0;
+    let mut tries = 0;
+    while let Some(at) = t.get(from..).and_then(|r| r.find("://")).map(|o| o + from) {
+        from = at + 3;
+        tries += 1;
+        if tries > 8 {
+            break;
+        }
+        let end = b.get(at..).and_then(|r| r.iter().position(|c| c.is_ascii_whitespace() || matches!(c, b'?' | b'#' | b'"' | b'\'' | b'<' | b'>'))).map_or(b.len(), |e| at + e);
+        let url = t.get(at + 3..end).unwrap_or_default();
+        // The last path segment (not the host).
+        let Some((_, path)) = url.split_once('/') else { continue };
+        let file = path.rsplit('/').next().unwrap_or_default();
+        let Some((stem, ext)) = file.rsplit_once('.') else { continue };
+        let ext = ext.to_ascii_lowercase();
+        if matches!(ext.as_str(), "php" | "txt" | "phtml" | "php5" | "php7" | "inc" | "gif" | "jpg")
+            && WEBSHELLS.iter().any(|w| stem.eq_ignore_ascii_case(w) || stem.len() > w.len() && stem.get(..w.len()).is_some_and(|h| h.eq_ignore_ascii_case(w)) && stem.as_bytes().get(w.len()).is_some_and(|c| matches!(c, b'_' | b'-' | b'.')))
+        {
+            let start = t.get(..at).and_then(|p| p.rfind(|c: char| !c.is_ascii_alphanumeric() && c != '+' && c != '.' && c != '-')).map_or(0, |s| s + 1);
+            return Some(start);
+        }
+    }
+    None
 }
 
 /// Headers and fields that carry an uploaded file's name.
@@ -505,6 +540,9 @@ mod tests {
             "$O0O0{0}(15)",
             "${_.__}(30);",
             "$a //x\n()",
+            "http://evil.example.com/c99.php",
+            "ftp://1.2.3.4/pub/r57.txt?",
+            "https://cdn.example/x/WSO-2.5.php",
             "expect://id",
             "data://text/plain;base64,PD9waHAgc3lzdGVtKCdpZCcpOz8+",
             "<?php system($_GET['c']); ?>",
@@ -580,6 +618,10 @@ mod tests {
             "$a{}()",
             "{$x} and (y)",
             "$5 (five dollars)",
+            "https://example.com/c99-standard.html",
+            "https://example.com/docs/c99.pdf",
+            "https://example.com/alfalfa.php",
+            "http://c99.example.com/index.php",
         ] {
             assert!(score(b) < 5, "{b}");
         }
