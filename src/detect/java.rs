@@ -183,10 +183,18 @@ const RISKY_PACKAGES: &[&str] = &[
 
 /// Offset of a package from `RISKY_PACKAGES` at a word start, followed by a name.
 fn risky_class(t: &str) -> Option<usize> {
+    // Cheap gate: a dot right after `java`, `javax`, `com`, `sun`, `org` or `jdk` at a word start.
+    let b = t.as_bytes();
+    let root = memchr::memchr_iter(b'.', b).take(64).any(|p| {
+        let head = b.get(..p).unwrap_or_default();
+        ["java", "javax", "com", "sun", "org", "jdk"].iter().any(|r| head.ends_with(r.as_bytes()) && super::textscan::word_start(b, p - r.len()))
+    });
+    if !root {
+        return None;
+    }
     static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
     // Case matters in Java: the automaton is ASCII case-insensitive, so compare again.
     let ac = AC.get_or_init(|| automaton(RISKY_PACKAGES)).as_ref()?;
-    let b = t.as_bytes();
     for m in ac.find_overlapping_iter(b).take(16) {
         let (at, end) = (m.start(), m.end());
         let pkg = RISKY_PACKAGES.get(m.pattern().as_usize()).copied().unwrap_or_default();

@@ -186,22 +186,46 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
 
     // Quick exit: no shell metacharacter and no invocation fragment.
     let has_meta = s.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`' | b'$' | b'\n' | b'\r' | b'(' | b'{' | b'%' | b'\'' | b'"' | b'<' | b'\\'));
-    if !has_meta && !t.contains('/') && !t.contains('-') && !t.contains('.') && !t.contains(':') && !t.contains(' ') && !t.contains('+') {
+    if !has_meta && !t.contains('/') && !t.contains('-') && !t.contains('.') && !t.contains(':') {
+        // Words only: at most a command line of words (`which nc`, `net view`, `sleep 5`)
+        // or a cmd.exe statement (`IF EXIST x GOTO y`).
+        if t.contains(' ') || t.contains('+') {
+            leading_command(t, prose, out, since);
+            if let Some((score, at)) = batch_statement(t) {
+                push_once(out, since, hit("rce.windows-batch", CLASS, score, 1, snippet(t, at, at + 80)));
+            }
+        }
         return;
     }
 
+    // Shell invocations and Node.js code execution, in one automaton pass.
     static INVOCATIONS_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
-    if let Some(ac) = INVOCATIONS_AC.get_or_init(|| super::textscan::automaton(INVOCATIONS)) {
+    let ac = INVOCATIONS_AC.get_or_init(|| {
+        let all: Vec<&str> = INVOCATIONS.iter().chain(NODE_JS.iter()).copied().collect();
+        super::textscan::automaton(&all)
+    });
+    if let Some(ac) = ac {
+        let (mut shell, mut node) = (false, false);
         for m in ac.find_overlapping_iter(s).take(16) {
             let at = m.start();
-            let frag = INVOCATIONS.get(m.pattern().as_usize()).copied().unwrap_or_default();
-            // `sh -c`-like fragments need a word boundary before them.
-            if frag.starts_with(|c: char| c.is_ascii_alphabetic()) && !super::textscan::word_start(s, at) {
-                continue;
+            let idx = m.pattern().as_usize();
+            if let Some(frag) = INVOCATIONS.get(idx) {
+                // `sh -c`-like fragments need a word boundary before them.
+                if shell || frag.starts_with(|c: char| c.is_ascii_alphabetic()) && !super::textscan::word_start(s, at) {
+                    continue;
+                }
+                shell = true;
+                let (score, pl) = if prose { (3, 2) } else { (5, 1) };
+                push_once(out, since, hit("rce.shell-invocation", CLASS, score, pl, snippet(t, at, at + 80)));
+            } else if !node {
+                // Node.js: node-serialize's function marker, sandbox escapes through
+                // `constructor.constructor`, the `child_process` module.
+                node = true;
+                push_once(out, since, hit("rce.node-js", CLASS, 5, 1, snippet(t, at, at + 80)));
             }
-            let (score, pl) = if prose { (3, 2) } else { (5, 1) };
-            push_once(out, since, hit("rce.shell-invocation", CLASS, score, pl, snippet(t, at, at + 80)));
-            break;
+            if shell && node {
+                break;
+            }
         }
     }
 
@@ -289,30 +313,7 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
             push_once(out, since, hit("rce.brace-expansion", CLASS, 5, 1, snippet(t, at, at + 60)));
         }
     }
-    // Node.js code execution: node-serialize's function marker, sandbox escapes through
-    // `constructor.constructor`, the `child_process` module.
-    static NODE_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
-    if let Some((at, _)) = super::textscan::first_match(NODE_AC.get_or_init(|| super::textscan::automaton(NODE_JS)).as_ref(), s) {
-        push_once(out, since, hit("rce.node-js", CLASS, 5, 1, snippet(t, at, at + 80)));
-    }
-
-    // A value that is itself a command line (`wget http://x/s.sh`, `cat /etc/passwd`).
-    // (Only values with an argument after the first word, or opening with a quote.)
-    let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$'));
-    if !prose && (multi_word || matches!(s.first(), Some(b'\'' | b'"'))) {
-        // A quote first (`' whoami`) breaks out of a quoted argument.
-        let quoted = matches!(s.first(), Some(b'\'' | b'"'));
-        let start = if quoted { 1 } else { 0 };
-        if let Some(cmd) = command_at(s, start) {
-            if cmd.args_shellish && (cmd.strength != Strength::Weak || cmd.args_strong) && !host_only(s, start, cmd.end) {
-                push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
-            } else if cmd.args_shellish {
-                push_once(out, since, hit("rce.leading-command", CLASS, 3, 1, snippet(t, 0, 80)));
-            } else if quoted && cmd.strength == Strength::Strong && cmd.ends_value {
-                push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
-            }
-        }
-    }
+    leading_command(t, prose, out, since);
 
     // cmd.exe control flow: `FOR /F "..." %%G IN (...) DO ...`, `IF [NOT] EXIST x cmd`.
     if let Some((score, at)) = batch_statement(t) {
@@ -369,6 +370,27 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
     if contains_ci(t, "$((") && t.contains("))") && !prose {
         push_once(out, since, hit("rce.arithmetic-expansion", CLASS, 3, 2, snippet(t, find_ci(t, "$((").unwrap_or(0), 60)));
     }
+}
+
+/// A value that is itself a command line (`wget http://x/s.sh`, `cat /etc/passwd`).
+/// (Only values with an argument after the first word, or opening with a quote.)
+fn leading_command(t: &str, prose: bool, out: &mut Vec<Hit>, since: usize) {
+    let s = t.as_bytes();
+    let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$'));
+    if !prose && (multi_word || matches!(s.first(), Some(b'\'' | b'"'))) {
+        // A quote first (`' whoami`) breaks out of a quoted argument.
+        let quoted = matches!(s.first(), Some(b'\'' | b'"'));
+        let start = if quoted { 1 } else { 0 };
+        if let Some(cmd) = command_at(s, start) {
+            if cmd.args_shellish && (cmd.strength != Strength::Weak || cmd.args_strong) && !host_only(s, start, cmd.end) {
+                push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
+            } else if cmd.args_shellish {
+                push_once(out, since, hit("rce.leading-command", CLASS, 3, 1, snippet(t, 0, 80)));
+            } else if quoted && cmd.strength == Strength::Strong && cmd.ends_value {
+                push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
+            }
+        }
+}
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
