@@ -159,6 +159,9 @@ fn scan_js(t: &str, out: &mut Vec<Hit>, since: usize) {
 /// Offset of `||`/`&&` followed by `L ==[=] L` (the same number, quoted string, `true`).
 fn js_tautology(t: &str) -> Option<usize> {
     let b = t.as_bytes();
+    if memchr::memchr2(b'|', b'&', b).is_none() || memchr::memmem::find(b, b"==").is_none() {
+        return None;
+    }
     let mut from = 0;
     let mut tried = 0;
     while let Some(off) = b.get(from..).and_then(|r| r.windows(2).position(|w| w == b"||" || w == b"&&")) {
