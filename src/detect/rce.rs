@@ -144,17 +144,16 @@ fn c_unescape(t: &str) -> Option<String> {
         i += used;
         match rep {
             // ESC `[` parameters, one final byte: a terminal control sequence.
-            Some(0x1b) => {
-                if b.get(i) == Some(&b'[') {
+            Some(0x1b) if b.get(i) == Some(&b'[') => {
+                i += 1;
+                while b.get(i).is_some_and(|c| c.is_ascii_digit() || *c == b';') {
                     i += 1;
-                    while b.get(i).is_some_and(|c| c.is_ascii_digit() || *c == b';') {
-                        i += 1;
-                    }
-                    if b.get(i).is_some_and(|c| c.is_ascii_uppercase()) {
-                        i += 1;
-                    }
+                }
+                if b.get(i).is_some_and(|c| c.is_ascii_uppercase()) {
+                    i += 1;
                 }
             }
+            Some(0x1b) => {}
             Some(r) => out.push(r),
             None => {}
         }
