@@ -60,10 +60,13 @@ pub fn decode_text(s: &str) -> Option<String> {
 /// whitespace inside the header tolerated) by its decoded text; `None` when there is none
 /// that decodes to text.
 pub fn decode_data_urls(s: &str) -> Option<String> {
-    let lower = s.to_ascii_lowercase();
-    if !lower.contains("data:") {
+    // Cheap test first (no lower-cased copy): is there a `data:` at all?
+    let b = s.as_bytes();
+    let has_data = memchr::memchr_iter(b':', b).any(|i| i >= 4 && b.get(i - 4..i).is_some_and(|w| w.eq_ignore_ascii_case(b"data")));
+    if !has_data {
         return None;
     }
+    let lower = s.to_ascii_lowercase();
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut last = 0;

@@ -7,6 +7,8 @@
 //! Case folding is done by the detectors themselves (they match ASCII case-insensitively),
 //! so no lower-cased variant is produced; `fold_case` exists for callers that need it.
 
+use std::borrow::Cow;
+
 pub mod base64;
 pub mod html;
 pub mod js;
@@ -18,10 +20,10 @@ pub const MAX_URL_PASSES: usize = 3;
 /// Maximum variants of one value (including the value itself).
 pub const MAX_VARIANTS: usize = 8;
 
-/// One decoded form of a value.
+/// One decoded form of a value (the value itself is borrowed, not copied).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Variant {
-    pub text: String,
+pub struct Variant<'a> {
+    pub text: Cow<'a, str>,
     pub decoders: Vec<&'static str>,
 }
 
@@ -32,7 +34,8 @@ pub struct DecodeOpts {
     pub path: bool,
 }
 
-fn push(out: &mut Vec<Variant>, text: String, decoders: Vec<&'static str>) -> bool {
+fn push<'a>(out: &mut Vec<Variant<'a>>, text: impl Into<Cow<'a, str>>, decoders: Vec<&'static str>) -> bool {
+    let text = text.into();
     if out.len() >= MAX_VARIANTS || out.iter().any(|v| v.text == text) {
         return false;
     }
@@ -40,13 +43,25 @@ fn push(out: &mut Vec<Variant>, text: String, decoders: Vec<&'static str>) -> bo
     true
 }
 
+/// The characters browsers and parsers skip: NUL, C0 controls (`<scr\0ipt>`, `java\tscript:`)
+/// and invisible format characters (zero-width space/joiners, soft hyphen, BOM).
+fn invisible(c: char) -> bool {
+    matches!(c, '\0' | '\t' | '\r' | '\n' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{00AD}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}')
+}
+
+/// The ASCII characters among `invisible`.
+fn invisible_byte(b: u8) -> bool {
+    matches!(b, 0 | b'\t' | b'\r' | b'\n')
+}
+
 /// Produces the distinct decoded variants of `text` (which is the value as extracted, with
 /// the decoders that extraction already applied in `base`). The first variant is the value
 /// itself. Identical variants are deduplicated.
-pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut Vec<Variant>) {
+pub fn variants<'a>(text: &'a str, base: &[&'static str], opts: DecodeOpts, out: &mut Vec<Variant<'a>>) {
     out.clear();
-    push(out, text.to_string(), base.to_vec());
-    let mut cur = text.to_string();
+    push(out, text, base.to_vec());
+    // The value as decoded so far: borrowed until a decoder changes it.
+    let mut cur: Cow<'a, str> = Cow::Borrowed(text);
     let mut chain: Vec<&'static str> = base.to_vec();
 
     // URL decoding, repeated (double/triple encoding), with %uXXXX and overlong UTF-8.
@@ -55,17 +70,17 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
             break;
         }
         let d = url::decode_str(&cur, false);
-        if d == cur {
+        if d == *cur {
             break;
         }
         chain.push("url");
-        cur = d;
+        cur = Cow::Owned(d);
         push(out, cur.clone(), chain.clone());
     }
     // HTML entities, then URL again if the entities revealed escapes.
     if html::has_entities(&cur) {
         let mut d = html::decode(&cur);
-        if d != cur {
+        if d != *cur {
             chain.push("html");
             // Double-encoded entities (`&amp;tab;`), as XML attributes carry them.
             if html::has_entities(&d) {
@@ -75,41 +90,50 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
                     d = d2;
                 }
             }
-            cur = d;
-            if url::has_escapes(&cur) {
-                let d2 = url::decode_str(&cur, false);
-                if d2 != cur {
+            if url::has_escapes(&d) {
+                let d2 = url::decode_str(&d, false);
+                if d2 != d {
                     chain.push("url");
-                    cur = d2;
+                    d = d2;
                 }
             }
+            cur = Cow::Owned(d);
             push(out, cur.clone(), chain.clone());
         }
     }
     // JS / CSS escapes.
     if js::has_escapes(&cur) {
-        let d = js::decode(&cur);
-        if d != cur {
+        let mut d = js::decode(&cur);
+        if d != *cur {
             chain.push("js");
-            cur = d;
-            if html::has_entities(&cur) {
-                let d2 = html::decode(&cur);
-                if d2 != cur {
+            if html::has_entities(&d) {
+                let d2 = html::decode(&d);
+                if d2 != d {
                     chain.push("html");
-                    cur = d2;
+                    d = d2;
                 }
             }
+            cur = Cow::Owned(d);
             push(out, cur.clone(), chain.clone());
         }
     }
-    // NUL, C0 controls that browsers and parsers skip (`<scr\0ipt>`, `java\tscript:`) and
-    // invisible format characters (zero-width space/joiners, soft hyphen, BOM).
-    let invisible = |c: char| matches!(c, '\0' | '\t' | '\r' | '\n' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{00AD}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}');
-    // One byte pass decides whether the character-level folds can apply at all.
-    let (ctl, non_ascii) = cur.bytes().fold((false, false), |(c, n), b| (c || b < 0x20, n || b >= 0x80));
-    if (ctl || non_ascii) && cur.chars().any(invisible) && cur.len() < 65_536 {
-        let d: String = cur.chars().filter(|c| !invisible(*c)).collect();
-        if d != cur {
+    // NUL, C0 controls and invisible format characters (see `invisible`).
+    let ctl = cur.bytes().any(|b| b < 0x20);
+    let non_ascii = !cur.is_ascii();
+    if (ctl || non_ascii) && cur.len() < 65_536 {
+        let d: Option<String> = if non_ascii {
+            cur.chars().any(invisible).then(|| cur.chars().filter(|c| !invisible(*c)).collect())
+        } else if cur.bytes().any(invisible_byte) {
+            // ASCII: the invisible characters are single bytes; copy the runs between them.
+            let mut kept: Vec<u8> = Vec::with_capacity(cur.len());
+            for run in cur.as_bytes().split(|b| invisible_byte(*b)) {
+                kept.extend_from_slice(run);
+            }
+            String::from_utf8(kept).ok()
+        } else {
+            None
+        };
+        if let Some(d) = d.filter(|d| *d != *cur) {
             let mut c = chain.clone();
             c.push("strip-ctl");
             push(out, d, c);
@@ -119,14 +143,14 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
     // ASCII (`ſ` → `s`, `ı` → `i`, `K` → `k`, full-width `＜` → `<`).
     if non_ascii && cur.chars().any(|c| fold_unicode_char(c).is_some()) && cur.len() < 65_536 {
         let d: String = cur.chars().map(|c| fold_unicode_char(c).unwrap_or(c)).collect();
-        if d != cur {
+        if d != *cur {
             let mut c = chain.clone();
             c.push("unicode");
             push(out, d, c);
         }
     }
     // `+` as a space when a second form-decoding happens (`1+union+select+1`).
-    if memchr::memchr(b'+', cur.as_bytes()).is_some() && !cur.contains(' ') {
+    if memchr::memchr(b'+', cur.as_bytes()).is_some() && memchr::memchr(b' ', cur.as_bytes()).is_none() {
         let d = cur.replace('+', " ");
         let mut c = chain.clone();
         c.push("plus");
@@ -135,23 +159,23 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
     // Backslash-escaped quotes (`\"`, `\'`) as a JSON or C string would unescape them.
     if memchr::memchr(b'\\', cur.as_bytes()).is_some() && (cur.contains("\\\"") || cur.contains("\\'")) {
         let d = cur.replace("\\\"", "\"").replace("\\'", "'");
-        if d != cur {
+        if d != *cur {
             let mut c = chain.clone();
             c.push("unescape");
             push(out, d, c);
         }
     }
     // SQL comment and whitespace folding (`UN/**/ION`, `/*!50000select*/`).
-    if cur.contains("/*") {
+    if memchr::memmem::find(cur.as_bytes(), b"/*").is_some() {
         let d = fold_sql(&cur);
-        if d != cur {
+        if d != *cur {
             let mut c = chain.clone();
             c.push("sqlfold");
             push(out, d, c);
         }
     }
     // Base64, only when the whole value looks like it and decodes to text.
-    let candidates: &[&str] = if cur == text { &[text] } else { &[text, cur.as_str()] };
+    let candidates: &[&str] = if *cur == *text { &[text] } else { &[text, cur.as_ref()] };
     for &candidate in candidates {
         if let Some(d) = base64::decode_text(candidate) {
             let mut c = base.to_vec();
@@ -173,7 +197,7 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
     }
     if opts.path {
         let n = path::normalize(&cur);
-        if n != cur {
+        if n != *cur {
             let mut c = chain.clone();
             c.push("path");
             push(out, n, c);

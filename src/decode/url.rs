@@ -2,6 +2,8 @@
 //! overlong UTF-8 sequences (`%c0%ae` → `.`) and lossy conversion of invalid UTF-8 (the
 //! bytes are kept as U+FFFD, never dropped). Invalid escapes are kept literally.
 
+use std::borrow::Cow;
+
 fn hex(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
@@ -124,6 +126,19 @@ pub fn decode_component(raw: &[u8], plus: bool) -> (String, bool) {
     (String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()), overlong)
 }
 
+/// `decode_component` without a copy when there is nothing to decode: no `%`, no `+` (when
+/// `plus`), no lead byte of an overlong sequence, valid UTF-8. Same result otherwise.
+pub fn decode_component_cow(raw: &[u8], plus: bool) -> (Cow<'_, str>, bool) {
+    let plain = !raw.iter().any(|&c| c == b'%' || (plus && c == b'+') || matches!(c, 0xC0 | 0xC1 | 0xE0 | 0xF0));
+    if plain {
+        if let Ok(s) = std::str::from_utf8(raw) {
+            return (Cow::Borrowed(s), false);
+        }
+    }
+    let (s, overlong) = decode_component(raw, plus);
+    (Cow::Owned(s), overlong)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +170,18 @@ mod tests {
     fn invalid_utf8_kept_lossily() {
         let t = decode_str("a%ffb%27", false);
         assert_eq!(t, "a\u{FFFD}b'");
+    }
+
+    #[test]
+    fn component_cow_matches_the_copying_decoder() {
+        let cases: &[&[u8]] = &[b"plain", b"a+b", b"a%20b", b"..%c0%afetc", b"\xc0\xae", b"caf\xc3\xa9", b"bad\xff", b"", b"%", b"\xe0\x80\xaf"];
+        for raw in cases {
+            for plus in [false, true] {
+                let (c, o) = decode_component_cow(raw, plus);
+                assert_eq!((c.as_ref(), o), (decode_component(raw, plus).0.as_str(), decode_component(raw, plus).1), "{raw:?} {plus}");
+            }
+        }
+        assert!(matches!(decode_component_cow(b"/products", false).0, Cow::Borrowed(_)));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! `body.<field>`, `body`), and the decoders extraction already applied. Bounded by
 //! `max_args`, `max_depth`; headers that carry no attacker-controlled text are skipped.
 
+use std::borrow::Cow;
+
 use super::prefilter::Prefilter;
 use super::Part;
 use crate::config::InspectionConfig;
@@ -53,8 +55,9 @@ pub struct Extracted<'p> {
 }
 
 impl Extracted<'_> {
-    /// Adds a value; its location is only built when the value is kept.
-    fn add(&mut self, part: Part, name: &str, location: impl FnOnce() -> String, text: String, overlong: bool) {
+    /// Adds a value; its name and location are only built (and its text only copied) when
+    /// the value is kept.
+    fn add(&mut self, part: Part, text: Cow<'_, str>, overlong: bool, naming: impl FnOnce() -> (String, String)) {
         if text.is_empty() {
             return;
         }
@@ -64,7 +67,8 @@ impl Extracted<'_> {
             return;
         }
         let base = if overlong { vec!["overlong"] } else { Vec::new() };
-        self.fields.push(Field { part, name: name.to_string(), location: location(), text, base });
+        let (name, location) = naming();
+        self.fields.push(Field { part, name, location, text: text.into_owned(), base });
     }
 
     fn note(&mut self, n: String) {
@@ -73,11 +77,11 @@ impl Extracted<'_> {
         }
     }
 
-    fn pairs(&mut self, pairs: Vec<query::Pair>, value_part: Part, prefix: &str) {
+    fn pairs(&mut self, pairs: Vec<query::Pair<'_>>, value_part: Part, prefix: &str) {
         for p in pairs {
-            let loc = || format!("{prefix}.{}", p.name);
-            self.add(Part::ArgName, &p.name, loc, p.name.clone(), p.overlong);
-            self.add(value_part, &p.name, loc, p.value.clone(), p.overlong);
+            let naming = || (p.name.to_string(), format!("{prefix}.{}", p.name));
+            self.add(Part::ArgName, Cow::Borrowed(&*p.name), p.overlong, naming);
+            self.add(value_part, p.value, p.overlong, naming);
         }
     }
 }
@@ -92,8 +96,8 @@ pub fn extract_filtered<'p>(req: &HttpRequest, cfg: &InspectionConfig, keep: Opt
     let mut ex = Extracted { keep, ..Default::default() };
     let mut args_left = cfg.max_args;
 
-    let (path, overlong) = crate::decode::url::decode_component(req.path().as_bytes(), false);
-    ex.add(Part::Path, "", || "path".into(), path, overlong);
+    let (path, overlong) = crate::decode::url::decode_component_cow(req.path().as_bytes(), false);
+    ex.add(Part::Path, path, overlong, unnamed("path"));
 
     if let Some(q) = req.query() {
         let (pairs, cut) = query::parse_form(q.as_bytes(), args_left);
@@ -107,24 +111,25 @@ pub fn extract_filtered<'p>(req: &HttpRequest, cfg: &InspectionConfig, keep: Opt
         let odd = pairs.iter().any(|p| !clean_name(&p.name));
         ex.pairs(pairs, Part::QueryValue, "query");
         if odd {
-            let (whole, overlong) = crate::decode::url::decode_component(q.as_bytes(), false);
-            ex.add(Part::QueryValue, "", || "query".into(), whole, overlong);
+            let (whole, overlong) = crate::decode::url::decode_component_cow(q.as_bytes(), false);
+            ex.add(Part::QueryValue, whole, overlong, unnamed("query"));
         }
     }
 
     let mut seen = 0;
     for (name, value) in &req.headers {
         if name == "cookie" {
-            let (pairs, cut) = query::parse_cookies(&String::from_utf8_lossy(value), args_left);
+            let text = crate::request::text(value);
+            let (pairs, cut) = query::parse_cookies(&text, args_left);
             args_left = args_left.saturating_sub(pairs.len());
             if cut {
                 ex.truncated = true;
                 ex.note("cookie: more than max_args cookies".into());
             }
             for p in pairs {
-                let loc = || format!("cookie.{}", p.name);
-                ex.add(Part::ArgName, &p.name, loc, p.name.clone(), false);
-                ex.add(Part::Cookie, &p.name, loc, p.value.clone(), false);
+                let naming = || (p.name.to_string(), format!("cookie.{}", p.name));
+                ex.add(Part::ArgName, Cow::Borrowed(&*p.name), false, naming);
+                ex.add(Part::Cookie, p.value, false, naming);
             }
             continue;
         }
@@ -138,7 +143,7 @@ pub fn extract_filtered<'p>(req: &HttpRequest, cfg: &InspectionConfig, keep: Opt
             break;
         }
         let v = value.get(..value.len().min(MAX_HEADER_LEN)).unwrap_or_default();
-        ex.add(Part::Header, name, || format!("header.{name}"), String::from_utf8_lossy(v).into_owned(), false);
+        ex.add(Part::Header, crate::request::text(v), false, || (name.clone(), format!("header.{name}")));
     }
 
     body(req, cfg, args_left, &mut ex);
@@ -156,10 +161,10 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
     if sniffed && !matches!(kind, BodyKind::Text) {
         ex.note(format!("body: parsed as {} by sniffing", kind_name(&kind)));
     }
-    let raw = || String::from_utf8_lossy(b).into_owned();
+    let raw = || crate::request::text(b);
     match kind {
         BodyKind::Empty => {}
-        BodyKind::Text => ex.add(Part::BodyRaw, "", || "body".into(), raw(), false),
+        BodyKind::Text => ex.add(Part::BodyRaw, raw(), false, unnamed("body")),
         BodyKind::Form => {
             let (pairs, cut) = query::parse_form(b, args_left);
             if cut {
@@ -169,30 +174,39 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
             let odd = sniffed || pairs.iter().any(|p| !clean_name(&p.name));
             ex.pairs(pairs, Part::BodyValue, "body");
             if odd {
-                let (whole, overlong) = crate::decode::url::decode_component(b, false);
-                ex.add(Part::BodyRaw, "", || "body".into(), whole, overlong);
+                let (whole, overlong) = crate::decode::url::decode_component_cow(b, false);
+                ex.add(Part::BodyRaw, whole, overlong, unnamed("body"));
             }
         }
         BodyKind::Json => {
-            let doc = json::walk(b, cfg.max_depth, args_left);
-            if doc.truncated {
+            let end = json::walk_each(b, cfg.max_depth, args_left, |it| {
+                let json::ItemRef { path, text, is_key } = it;
+                if is_key {
+                    let name = text.clone();
+                    ex.add(Part::ArgName, text, false, || {
+                        let mut loc = String::from("body.");
+                        path.write_to(&mut loc);
+                        if loc.len() > "body.".len() {
+                            loc.push('.');
+                        }
+                        loc.push_str(&name);
+                        (name.into_owned(), loc)
+                    });
+                } else {
+                    ex.add(Part::BodyValue, text, false, || {
+                        let name = path.render();
+                        let loc = if name.is_empty() { "body".to_string() } else { format!("body.{name}") };
+                        (name, loc)
+                    });
+                }
+            });
+            if end.truncated {
                 ex.truncated = true;
                 ex.note(format!("body: json deeper than max_depth ({}) or more than max_args values", cfg.max_depth));
             }
-            for it in doc.items {
-                let json::JsonItem { path, text, is_key } = it;
-                if is_key {
-                    let loc = || if path.is_empty() { format!("body.{text}") } else { format!("body.{path}.{text}") };
-                    let name = text.clone();
-                    ex.add(Part::ArgName, &name, loc, text.clone(), false);
-                } else {
-                    let loc = || if path.is_empty() { "body".to_string() } else { format!("body.{path}") };
-                    ex.add(Part::BodyValue, &path, loc, text, false);
-                }
-            }
-            if let Some(e) = doc.error {
+            if let Some(e) = end.error {
                 ex.note(format!("body: invalid json ({e}), inspected raw"));
-                ex.add(Part::BodyRaw, "", || "body".into(), raw(), false);
+                ex.add(Part::BodyRaw, raw(), false, unnamed("body"));
             }
         }
         BodyKind::Multipart(boundary) => {
@@ -203,31 +217,24 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
             }
             if parts.is_empty() {
                 ex.note("body: multipart without parts, inspected raw".into());
-                ex.add(Part::BodyRaw, "", || "body".into(), raw(), false);
+                ex.add(Part::BodyRaw, raw(), false, unnamed("body"));
             }
             for p in parts {
                 let loc = format!("body.{}", p.name);
-                ex.add(Part::ArgName, &p.name, || loc.clone(), p.name.clone(), false);
+                ex.add(Part::ArgName, Cow::Borrowed(&p.name), false, || (p.name.clone(), loc.clone()));
                 if let Some(f) = &p.filename {
-                    ex.add(Part::BodyValue, "filename", || format!("{loc}.filename"), f.clone(), false);
+                    ex.add(Part::BodyValue, Cow::Borrowed(f), false, || ("filename".into(), format!("{loc}.filename")));
                 }
                 for (h, v) in &p.headers {
                     if h != "content-disposition" && h != "content-type" {
-                        ex.add(Part::Header, h, || format!("{loc}.{h}"), v.clone(), false);
+                        ex.add(Part::Header, Cow::Borrowed(v), false, || (h.clone(), format!("{loc}.{h}")));
                     }
                 }
-                let content = match &p.filename {
-                    Some(_) if p.content.len() > FILE_CONTENT_PREFIX => {
-                        ex.note(format!("{loc}: uploaded file inspected to its first {FILE_CONTENT_PREFIX} bytes"));
-                        let mut end = FILE_CONTENT_PREFIX;
-                        while end > 0 && !p.content.is_char_boundary(end) {
-                            end = end.saturating_sub(1);
-                        }
-                        p.content.get(..end).unwrap_or_default().to_string()
-                    }
-                    _ => p.content,
-                };
-                ex.add(Part::BodyValue, &p.name, || loc.clone(), content, false);
+                let content = if p.filename.is_some() { file_prefix(p.content) } else { (crate::request::text(p.content), false) };
+                if content.1 {
+                    ex.note(format!("{loc}: uploaded file inspected to its first {FILE_CONTENT_PREFIX} bytes"));
+                }
+                ex.add(Part::BodyValue, content.0, false, || (p.name.clone(), loc.clone()));
             }
         }
         BodyKind::Xml => {
@@ -237,16 +244,42 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
                 ex.note(format!("body: xml deeper than max_depth ({}) or more than max_args values", cfg.max_depth));
             }
             for it in doc.items {
-                let name = it.path.rsplit(['.', '@']).next().unwrap_or("").to_string();
-                ex.add(Part::BodyValue, &name, || format!("body.{}", it.path), it.text, false);
+                let naming = || (it.path.rsplit(['.', '@']).next().unwrap_or("").to_string(), format!("body.{}", it.path));
+                ex.add(Part::BodyValue, Cow::Owned(it.text), false, naming);
             }
             if sniffed {
                 // Markup without an XML Content-Type (HTML injection in a raw body): the
                 // tags themselves matter.
-                ex.add(Part::BodyRaw, "", || "body".into(), raw(), false);
+                ex.add(Part::BodyRaw, raw(), false, unnamed("body"));
             }
         }
     }
+}
+
+/// Name and location of a value that has no name of its own (`path`, `query`, `body`).
+fn unnamed(location: &'static str) -> impl FnOnce() -> (String, String) {
+    move || (String::new(), location.to_string())
+}
+
+/// The inspected text of an uploaded file: its first `FILE_CONTENT_PREFIX` bytes of text
+/// (invalid UTF-8 replaced, cut at a character boundary), and whether it was cut. Only a
+/// few bytes past the prefix are converted: the conversion decides each byte from at most
+/// the next three, so the text up to the cut is the same as when converting the whole file.
+fn file_prefix(content: &[u8]) -> (Cow<'_, str>, bool) {
+    let window = content.get(..FILE_CONTENT_PREFIX.saturating_add(8)).unwrap_or(content);
+    let text = crate::request::text(window);
+    if text.len() <= FILE_CONTENT_PREFIX {
+        return (text, false);
+    }
+    let mut end = FILE_CONTENT_PREFIX;
+    while end > 0 && !text.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    let cut = match text {
+        Cow::Borrowed(t) => Cow::Borrowed(t.get(..end).unwrap_or_default()),
+        Cow::Owned(t) => Cow::Owned(t.get(..end).unwrap_or_default().to_string()),
+    };
+    (cut, true)
 }
 
 /// An argument name as applications use them: word characters, `.`, `-`, brackets.
@@ -337,5 +370,45 @@ mod upload_tests {
         let field = vals.iter().find(|(l, _)| l == "body.t").map(|(_, n)| *n);
         assert_eq!(field, Some(FILE_CONTENT_PREFIX * 3), "plain fields are not cut: {vals:?}");
         assert!(ex.notes.iter().any(|n| n.contains("body.f: uploaded file inspected to its first 8192 bytes")), "{:?}", ex.notes);
+    }
+}
+
+#[cfg(test)]
+mod file_prefix_tests {
+    use super::*;
+
+    /// The old way: the whole file converted, then cut.
+    fn whole_then_cut(content: &[u8]) -> (String, bool) {
+        let text = String::from_utf8_lossy(content).into_owned();
+        if text.len() <= FILE_CONTENT_PREFIX {
+            return (text, false);
+        }
+        let mut end = FILE_CONTENT_PREFIX;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        (text[..end].to_string(), true)
+    }
+
+    #[test]
+    fn prefix_window_equals_converting_the_whole_file() {
+        let pieces: &[&[u8]] = &[b"a", "é".as_bytes(), "😀".as_bytes(), "€".as_bytes(), b"\xff", b"\xe2\x82", b"\xf0\x9f\x98", b"\xc3", b"\x80"];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for len in (FILE_CONTENT_PREFIX - 12)..(FILE_CONTENT_PREFIX + 24) {
+            for _ in 0..40 {
+                let mut v = vec![b'x'; len.saturating_sub(16)];
+                while v.len() < len + 40 {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    v.extend_from_slice(pieces[(seed % pieces.len() as u64) as usize]);
+                }
+                for cut in [len, len + 3, len + 40] {
+                    let c = &v[..cut.min(v.len())];
+                    let (t, was_cut) = file_prefix(c);
+                    assert_eq!((t.into_owned(), was_cut), whole_then_cut(c), "len {cut}");
+                }
+            }
+        }
     }
 }

@@ -46,5 +46,5 @@ pub static PREFILTER_KEYWORDS: &[&str] = &[
     "templatesimpl", "rowsetimpl", "xmldecoder", "scriptengine", "weblogic.", "org.hibernate.", "groovy.",
     // traversal: sensitive file names without a slash
     "boot.ini", "win.ini", "system.ini", "web-inf", ".htaccess", ".htpasswd", ".env", ".git", "web.config",
-    "0x2f", "0x5c", "0x2e", "passwd",
+    "0x2f", "0x5c", "0x2e", "passwd", "..2f", "..5c",
 ];

@@ -79,8 +79,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
                 let score = if script || u.scheme.starts_with("ftp") || c.is_ip || strong_include_param(v.name) { 5 } else { 3 };
                 push_once(out, since, hit("rfi.include-param-url", CLASS, score, 1, ev));
             } else if whole && c.is_ip && c.target == Target::Public {
-                // A script on a bare IP address is the classic include target.
-                let score = if script { 5 } else { 3 };
+                // A script on a bare IP address is the classic include target; so is an
+                // FTP URL to one (PHP includes `ftp://` as readily as `http://`).
+                let score = if script || u.scheme.starts_with("ftp") { 5 } else { 3 };
                 push_once(out, since, hit("rfi.ip-url", CLASS, score, 1, ev));
             } else if whole && script && !matches!(v.part, Part::BodyRaw) {
                 push_once(out, since, hit("rfi.remote-script", CLASS, 3, 2, ev));
@@ -125,6 +126,7 @@ mod tests {
             ("x", "url:http://evil.example/x.txt?"),
             ("_CONF[path]", "https://foo.bar"),
             ("src", "http://66.240.183.75/crash.php"),
+            ("tag", "ftp://198.51.100.1"),
         ] {
             assert!(score(n, a) >= 5, "{n}={a}");
         }
@@ -141,6 +143,8 @@ mod tests {
             ("file", "report.pdf"),
             ("comment", "see https://example.com/docs.php for details"),
             ("path", "\\\\?\\C:\\temp"),
+            ("mirror", "ftp://ftp.example.org/pub/"),
+            ("ip", "http://198.51.100.1/"),
         ] {
             assert!(score(n, b) < 5, "{n}={b}");
         }

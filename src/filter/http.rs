@@ -20,7 +20,11 @@ pub struct Request {
     /// This request's context id (the root answers held sink copies through it).
     id: u32,
     req: HttpRequest,
-    mirror: Option<MirrorContext>,
+    /// `:authority` (or `host`).
+    authority: String,
+    /// A mirrored copy (decided from the headers alone; the full `MirrorContext`, which needs
+    /// two property reads, is resolved only for an event).
+    mirrored: bool,
     body: BodyCollector,
     request_id: Option<String>,
     notes: Vec<String>,
@@ -36,7 +40,8 @@ impl Request {
             shared,
             id,
             req: HttpRequest::default(),
-            mirror: None,
+            authority: String::new(),
+            mirrored: false,
             body: BodyCollector::new(limit),
             request_id: None,
             notes: Vec::new(),
@@ -54,26 +59,33 @@ impl Request {
             }
         };
         let cfg = &self.shared.config;
-        let mut authority = String::new();
+        self.req.headers.reserve(pairs.len());
         for (name, value) in pairs {
             match name.as_str() {
-                ":method" => self.req.method = String::from_utf8_lossy(&value).into_owned(),
-                ":path" => self.req.uri = String::from_utf8_lossy(&value).into_owned(),
-                ":authority" => authority = String::from_utf8_lossy(&value).into_owned(),
+                ":method" => self.req.method = crate::request::text(&value).into_owned(),
+                ":path" => self.req.uri = crate::request::text(&value).into_owned(),
+                ":authority" => self.authority = crate::request::text(&value).into_owned(),
                 n if n.starts_with(':') => {}
                 _ => {
                     if name == "x-request-id" {
-                        self.request_id = Some(String::from_utf8_lossy(&value).into_owned());
+                        self.request_id = Some(crate::request::text(&value).into_owned());
                     }
                     self.req.headers.push((name, value));
                 }
             }
         }
-        if authority.is_empty() {
+        if self.authority.is_empty() {
             if let Some(h) = self.req.header("host") {
-                authority = h.into_owned();
+                self.authority = h.into_owned();
             }
         }
+        let has = |name: &str| self.req.headers.iter().any(|(n, _)| n == name);
+        self.mirrored = crate::mirror::is_mirrored(&self.authority, has(&cfg.mirror.server_addr_header), has(&cfg.mirror.server_port_header));
+    }
+
+    /// The full mirror context (client and server of the original request), for an event.
+    fn mirror_context(&self) -> MirrorContext {
+        let cfg = &self.shared.config;
         let texts = |name: &str| -> Vec<String> {
             self.req.headers.iter().filter(|(n, _)| n == name).map(|(_, v)| String::from_utf8_lossy(v).into_owned()).collect()
         };
@@ -83,14 +95,14 @@ impl Request {
         let peer = host::get_property_string(&["source", "address"]);
         let dest = host::get_property_string(&["destination", "address"]);
         let inputs = MirrorInputs {
-            authority: &authority,
+            authority: &self.authority,
             forwarded_for: xff.iter().map(String::as_str).collect(),
             server_addr_header: saddr.first().map(String::as_str),
             server_port_header: sport.first().map(String::as_str),
             peer: peer.as_deref(),
             destination: dest.as_deref(),
         };
-        self.mirror = Some(MirrorContext::resolve(cfg, &inputs));
+        MirrorContext::resolve(cfg, &inputs)
     }
 
     /// Inspects what was collected and emits. Idempotent.
@@ -128,7 +140,7 @@ impl Request {
         if !(ins.attack || cfg.events.include_benign) {
             return;
         }
-        let Some(mirror) = self.mirror.as_ref() else { return };
+        let mirror = &self.mirror_context();
         let time_unix_nanos = host::now_nanos();
         let event = Event::build(
             &EventInput {
@@ -175,7 +187,7 @@ impl HttpContext for Request {
         self.read_headers();
         let m = &self.shared.metrics;
         m.inc(m.requests);
-        let mirrored = self.mirror.as_ref().is_some_and(|c| c.mirrored);
+        let mirrored = self.mirrored;
         if mirrored {
             m.inc(m.mirrored);
         }
@@ -217,7 +229,7 @@ impl HttpContext for Request {
         let want = self.body.wants().min(new_bytes);
         if want > 0 {
             match host::request_body(start, want) {
-                Ok(chunk) => self.body.push(&chunk, new_bytes),
+                Ok(chunk) => self.body.push_vec(chunk, new_bytes),
                 Err(e) => {
                     self.notes.push(format!("request body unavailable (status {})", e.0));
                     self.body.push(&[], new_bytes);

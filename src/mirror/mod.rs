@@ -80,6 +80,13 @@ fn clip(s: &str) -> String {
     out
 }
 
+/// Whether a request is a mirrored copy, as `MirrorContext::resolve` decides it (the server
+/// headers are present, or the host has the `-shadow` suffix), without resolving the rest:
+/// the shell needs only this per request, the full context only for an event.
+pub fn is_mirrored(authority: &str, has_server_addr_header: bool, has_server_port_header: bool) -> bool {
+    has_server_addr_header || has_server_port_header || shadow::strip_shadow(authority).1
+}
+
 impl MirrorContext {
     pub fn resolve(cfg: &Config, inp: &MirrorInputs<'_>) -> MirrorContext {
         let mut notes = Vec::new();
@@ -168,6 +175,20 @@ mod tests {
 
     fn cfg(json: &str) -> Config {
         Config::parse(json.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn is_mirrored_agrees_with_resolve() {
+        let c = cfg("{}");
+        for authority in ["shop", "shop-shadow", "shop-shadow:8080", "[::1]-shadow:80", "", "-shadow", "10.0.0.7-shadow:8080"] {
+            for addr in [None, Some("10.0.0.5"), Some("junk")] {
+                for port in [None, Some("8080")] {
+                    let inp = MirrorInputs { authority, server_addr_header: addr, server_port_header: port, ..Default::default() };
+                    let full = MirrorContext::resolve(&c, &inp).mirrored;
+                    assert_eq!(is_mirrored(authority, addr.is_some(), port.is_some()), full, "{authority} {addr:?} {port:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! (`a.b[2].c`) and every object key. No recursion, so nesting depth cannot overflow the
 //! stack; paths deeper than `max_depth` are cut (the values are still yielded, under the
 //! deepest kept path) and reported as truncated. Lenient: stops at the first syntax error
-//! and reports it, keeping what was read.
+//! and reports it, keeping what was read. `walk_each` streams the items without rendering
+//! paths or copying unescaped text (extraction renders them only for values it keeps).
+
+use std::borrow::Cow;
 
 /// One item of a JSON document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,23 +32,56 @@ enum Frame {
     Arr { idx: usize },
 }
 
-fn path_of(stack: &[Frame], max_depth: usize) -> String {
-    use std::fmt::Write;
-    let mut p = String::with_capacity(48);
-    for f in stack.iter().take(max_depth) {
-        match f {
-            Frame::Obj { key, .. } => {
-                if !p.is_empty() {
-                    p.push('.');
+/// The path of the item being yielded, rendered only on demand (most values are dropped by
+/// the prefilter before anybody needs their path).
+pub struct PathRef<'s> {
+    stack: &'s [Frame],
+    max_depth: usize,
+}
+
+impl PathRef<'_> {
+    /// Appends the dotted path (`user.tags[0]`) to `out`.
+    pub fn write_to(&self, out: &mut String) {
+        use std::fmt::Write;
+        let start = out.len();
+        for f in self.stack.iter().take(self.max_depth) {
+            match f {
+                Frame::Obj { key, .. } => {
+                    if out.len() > start {
+                        out.push('.');
+                    }
+                    out.push_str(key);
                 }
-                p.push_str(key);
-            }
-            Frame::Arr { idx } => {
-                let _ = write!(p, "[{idx}]");
+                Frame::Arr { idx } => {
+                    let _ = write!(out, "[{idx}]");
+                }
             }
         }
     }
-    p
+
+    /// The dotted path as a new string.
+    pub fn render(&self) -> String {
+        let mut p = String::with_capacity(48);
+        self.write_to(&mut p);
+        p
+    }
+}
+
+/// One item as the walk yields it: text borrowed from the document when it has no escapes.
+pub struct ItemRef<'s, 'b> {
+    /// Path of the value, or of the object holding the key.
+    pub path: PathRef<'s>,
+    pub text: Cow<'b, str>,
+    pub is_key: bool,
+}
+
+/// How a walk ended.
+#[derive(Debug, Default, Clone)]
+pub struct WalkEnd {
+    /// Depth or item limit hit.
+    pub truncated: bool,
+    /// First syntax problem, if any.
+    pub error: Option<String>,
 }
 
 /// Whether `b` starts (after whitespace) like a JSON object or array.
@@ -53,10 +89,26 @@ pub fn looks_like_json(b: &[u8]) -> bool {
     matches!(b.iter().find(|c| !c.is_ascii_whitespace()), Some(b'{' | b'['))
 }
 
-/// Parses a JSON string starting after the opening quote at `i`. Returns the text and the
-/// index after the closing quote (or the end, if unterminated).
-fn string_at(b: &[u8], mut i: usize) -> (String, usize, bool) {
-    let mut out: Vec<u8> = Vec::new();
+/// Parses a JSON string starting after the opening quote at `i`. Returns the text (borrowed
+/// when it holds no escape), the index after the closing quote (or the end, if
+/// unterminated) and whether it was closed.
+fn string_at(b: &[u8], i: usize) -> (Cow<'_, str>, usize, bool) {
+    let rest = b.get(i..).unwrap_or_default();
+    match memchr::memchr2(b'"', b'\\', rest) {
+        Some(n) if rest.get(n) == Some(&b'"') => (super::text(rest.get(..n).unwrap_or_default()), i + n + 1, true),
+        Some(n) => {
+            let (s, next, closed) = string_escaped(b, i, n);
+            (Cow::Owned(s), next, closed)
+        }
+        None => (super::text(rest), b.len(), false),
+    }
+}
+
+/// `string_at` for a string with an escape: `first` bytes after `i` are plain.
+fn string_escaped(b: &[u8], start: usize, first: usize) -> (String, usize, bool) {
+    let mut out: Vec<u8> = Vec::with_capacity(first + 16);
+    out.extend_from_slice(b.get(start..start + first).unwrap_or_default());
+    let mut i = start + first;
     while let Some(&c) = b.get(i) {
         match c {
             b'"' => return (utf8(out), i + 1, true),
@@ -92,8 +144,10 @@ fn string_at(b: &[u8], mut i: usize) -> (String, usize, bool) {
                 }
             }
             _ => {
-                out.push(c);
-                i += 1;
+                // Copy the plain run up to the next quote or backslash at once.
+                let run = b.get(i..).map_or(0, |r| memchr::memchr2(b'"', b'\\', r).unwrap_or(r.len()));
+                out.extend_from_slice(b.get(i..i + run).unwrap_or_default());
+                i += run.max(1);
             }
         }
     }
@@ -105,19 +159,23 @@ fn utf8(v: Vec<u8>) -> String {
     String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Walks `b`, yielding at most `max_items` items.
+/// Walks `b`, collecting at most `max_items` items with their paths rendered.
 pub fn walk(b: &[u8], max_depth: usize, max_items: usize) -> JsonDoc {
-    let mut doc = JsonDoc::default();
+    let mut items = Vec::new();
+    let end = walk_each(b, max_depth, max_items, |it| {
+        items.push(JsonItem { path: it.path.render(), text: it.text.into_owned(), is_key: it.is_key });
+    });
+    JsonDoc { items, truncated: end.truncated, error: end.error }
+}
+
+/// Walks `b`, handing each of at most `max_items` items to `f` as it is read (no path is
+/// rendered, no text copied unless it had escapes).
+pub fn walk_each<'b>(b: &'b [u8], max_depth: usize, max_items: usize, mut f: impl FnMut(ItemRef<'_, 'b>)) -> WalkEnd {
+    let mut end = WalkEnd::default();
     let mut stack: Vec<Frame> = Vec::new();
     let mut i = 0;
     let mut depth_cut = false;
-    let push_item = |doc: &mut JsonDoc, item: JsonItem| {
-        if doc.items.len() >= max_items {
-            doc.truncated = true;
-        } else {
-            doc.items.push(item);
-        }
-    };
+    let mut yielded = 0usize;
     while let Some(&c) = b.get(i) {
         match c {
             b' ' | b'\t' | b'\r' | b'\n' | b':' => i += 1,
@@ -145,14 +203,23 @@ pub fn walk(b: &[u8], max_depth: usize, max_items: usize) -> JsonDoc {
                 let (text, next, closed) = string_at(b, i + 1);
                 i = next;
                 if !closed {
-                    doc.error = Some("unterminated string".into());
+                    end.error = Some("unterminated string".into());
                 }
                 if stack.len() > max_depth {
                     depth_cut = true;
                 }
                 let is_key = matches!(stack.last(), Some(Frame::Obj { expect_key: true, .. }));
+                let full = yielded >= max_items;
+                if full {
+                    end.truncated = true;
+                }
                 if is_key {
-                    let path = path_of(stack.get(..stack.len().saturating_sub(1)).unwrap_or_default(), max_depth);
+                    let parent = stack.len().saturating_sub(1);
+                    if !full {
+                        yielded += 1;
+                        let path = PathRef { stack: stack.get(..parent).unwrap_or_default(), max_depth };
+                        f(ItemRef { path, text: text.clone(), is_key: true });
+                    }
                     if let Some(Frame::Obj { key, expect_key }) = stack.last_mut() {
                         key.clear();
                         let mut cut = text.len().min(128);
@@ -162,18 +229,16 @@ pub fn walk(b: &[u8], max_depth: usize, max_items: usize) -> JsonDoc {
                         key.push_str(text.get(..cut).unwrap_or(""));
                         *expect_key = false;
                     }
-                    push_item(&mut doc, JsonItem { path, text, is_key: true });
-                } else {
-                    push_item(&mut doc, JsonItem { path: path_of(&stack, max_depth), text, is_key: false });
+                } else if !full {
+                    yielded += 1;
+                    f(ItemRef { path: PathRef { stack: &stack, max_depth }, text, is_key: false });
                 }
             }
             b'-' | b'0'..=b'9' => {
-                let start = i;
+                // Numbers cannot carry an attack; they are not yielded.
                 while b.get(i).is_some_and(|d| d.is_ascii_digit() || matches!(d, b'-' | b'+' | b'.' | b'e' | b'E')) {
                     i += 1;
                 }
-                // Numbers cannot carry an attack; they are not yielded.
-                let _ = start;
             }
             b't' | b'f' | b'n' => {
                 let lit: &[u8] = match c {
@@ -184,23 +249,23 @@ pub fn walk(b: &[u8], max_depth: usize, max_items: usize) -> JsonDoc {
                 if b.get(i..i + lit.len()) == Some(lit) {
                     i += lit.len();
                 } else {
-                    doc.error = Some(format!("unexpected byte at {i}"));
+                    end.error = Some(format!("unexpected byte at {i}"));
                     break;
                 }
             }
             _ => {
-                doc.error = Some(format!("unexpected byte at {i}"));
+                end.error = Some(format!("unexpected byte at {i}"));
                 break;
             }
         }
     }
     if depth_cut {
-        doc.truncated = true;
+        end.truncated = true;
     }
-    if doc.error.is_none() && !stack.is_empty() {
-        doc.error = Some("unterminated document".into());
+    if end.error.is_none() && !stack.is_empty() {
+        end.error = Some("unterminated document".into());
     }
-    doc
+    end
 }
 
 #[cfg(test)]

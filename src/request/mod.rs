@@ -13,6 +13,15 @@ pub mod xml;
 
 pub mod pairs;
 
+/// Bytes as text: borrowed when valid UTF-8 (checked with the fast validator), invalid
+/// sequences replaced by U+FFFD otherwise (same result as `String::from_utf8_lossy`).
+pub fn text(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: String,
@@ -31,7 +40,7 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// First value of header `name` (lower-case), as text (invalid UTF-8 replaced).
     pub fn header(&self, name: &str) -> Option<std::borrow::Cow<'_, str>> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| String::from_utf8_lossy(v))
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| text(v))
     }
 
     /// The path part of the request-target (before `?`).
@@ -73,6 +82,16 @@ impl BodyCollector {
         self.total = self.total.saturating_add(chunk_len as u64);
     }
 
+    /// `push` for a chunk the caller owns: the first chunk becomes the buffer (no copy).
+    pub fn push_vec(&mut self, chunk: Vec<u8>, chunk_len: usize) {
+        if self.buf.is_empty() && chunk.len() <= self.wants() {
+            self.buf = chunk;
+            self.total = self.total.saturating_add(chunk_len as u64);
+        } else {
+            self.push(&chunk, chunk_len);
+        }
+    }
+
     pub fn is_full(&self) -> bool {
         self.buf.len() >= self.limit
     }
@@ -106,6 +125,14 @@ mod tests {
         assert_eq!(r.body, b"abcde");
         assert_eq!(r.body_bytes, 1007);
         assert!(r.body_truncated);
+        // Owned chunks: the first one is moved in, the rest copied, the limit holds.
+        let mut c = BodyCollector::new(5);
+        c.push_vec(b"ab".to_vec(), 2);
+        c.push_vec(b"cdefg".to_vec(), 5);
+        c.push_vec(Vec::new(), 3);
+        let mut r = HttpRequest::default();
+        c.finish_into(&mut r);
+        assert_eq!((r.body.as_slice(), r.body_bytes, r.body_truncated), (&b"abcde"[..], 10, true));
     }
 
     #[test]

@@ -4,12 +4,13 @@
 
 /// One part of a multipart body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartData {
+pub struct PartData<'a> {
     pub name: String,
     pub filename: Option<String>,
     /// Part headers, names lower-cased.
     pub headers: Vec<(String, String)>,
-    pub content: String,
+    /// The part's bytes, as sent (extraction converts them to text, uploaded files only in part).
+    pub content: &'a [u8],
 }
 
 /// The boundary parameter of a multipart Content-Type, if any.
@@ -46,7 +47,7 @@ pub fn sniff_boundary(body: &[u8]) -> Option<String> {
 }
 
 /// Splits `body` into at most `max_parts` parts. Returns the parts and whether some were cut.
-pub fn parse(body: &[u8], boundary: &str, max_parts: usize) -> (Vec<PartData>, bool) {
+pub fn parse<'a>(body: &'a [u8], boundary: &str, max_parts: usize) -> (Vec<PartData<'a>>, bool) {
     let delim = format!("--{boundary}");
     let d = delim.as_bytes();
     let mut parts = Vec::new();
@@ -80,7 +81,7 @@ pub fn parse(body: &[u8], boundary: &str, max_parts: usize) -> (Vec<PartData>, b
     (parts, truncated)
 }
 
-fn part(chunk: &[u8]) -> PartData {
+fn part(chunk: &[u8]) -> PartData<'_> {
     let chunk = chunk.strip_prefix(b"\r\n").or_else(|| chunk.strip_prefix(b"\n")).unwrap_or(chunk);
     let (head, content) = match memchr::memmem::find(chunk, b"\r\n\r\n") {
         Some(p) => (chunk.get(..p).unwrap_or_default(), chunk.get(p + 4..).unwrap_or_default()),
@@ -93,7 +94,7 @@ fn part(chunk: &[u8]) -> PartData {
     let mut headers = Vec::new();
     let mut name = String::new();
     let mut filename = None;
-    for line in String::from_utf8_lossy(head).lines().take(32) {
+    for line in super::text(head).lines().take(32) {
         if let Some((k, v)) = line.split_once(':') {
             let k = k.trim().to_ascii_lowercase();
             let v = v.trim().to_string();
@@ -104,7 +105,7 @@ fn part(chunk: &[u8]) -> PartData {
             headers.push((k, v));
         }
     }
-    PartData { name, filename, headers, content: String::from_utf8_lossy(content).into_owned() }
+    PartData { name, filename, headers, content }
 }
 
 #[cfg(test)]
@@ -120,7 +121,7 @@ mod tests {
         assert!(!t);
         assert_eq!(p.len(), 2);
         assert_eq!(p[0].name, "title");
-        assert_eq!(p[0].content, "hello");
+        assert_eq!(p[0].content, b"hello");
         assert_eq!(p[1].filename.as_deref(), Some("a<b>.php"));
         assert_eq!(p[1].headers[1], ("content-type".to_string(), "image/png".to_string()));
         assert_eq!(sniff_boundary(BODY).as_deref(), Some("XyZ"));
@@ -131,7 +132,7 @@ mod tests {
         let body = b"--b0undary\nContent-Disposition: form-data; name=a\n\nvalue that is cut";
         let (p, _) = parse(body, "b0undary", 10);
         assert_eq!(p.len(), 1);
-        assert_eq!(p[0].content, "value that is cut");
+        assert_eq!(p[0].content, b"value that is cut");
         let (p, t) = parse(BODY, "XyZ", 1);
         assert_eq!(p.len(), 1);
         assert!(t);

@@ -2,18 +2,20 @@
 //! and `Cookie` headers (`;`-separated, not percent-decoded). Repeated keys, `a[]=` and
 //! empty values are kept as they are; the number of pairs is bounded.
 
-/// One decoded argument.
+use std::borrow::Cow;
+
+/// One decoded argument (borrowed from the request when nothing needed decoding).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pair {
-    pub name: String,
-    pub value: String,
+pub struct Pair<'a> {
+    pub name: Cow<'a, str>,
+    pub value: Cow<'a, str>,
     /// An overlong UTF-8 sequence was folded while decoding.
     pub overlong: bool,
 }
 
 /// Parses a query string / urlencoded body into at most `max` pairs. Returns the pairs and
 /// whether some were dropped.
-pub fn parse_form(raw: &[u8], max: usize) -> (Vec<Pair>, bool) {
+pub fn parse_form(raw: &[u8], max: usize) -> (Vec<Pair<'_>>, bool) {
     let mut out = Vec::new();
     let mut truncated = false;
     for piece in raw.split(|b| *b == b'&') {
@@ -28,15 +30,15 @@ pub fn parse_form(raw: &[u8], max: usize) -> (Vec<Pair>, bool) {
             Some(i) => (piece.get(..i).unwrap_or_default(), piece.get(i + 1..).unwrap_or_default()),
             None => (piece, &b""[..]),
         };
-        let (name, o1) = crate::decode::url::decode_component(n, true);
-        let (value, o2) = crate::decode::url::decode_component(v, true);
+        let (name, o1) = crate::decode::url::decode_component_cow(n, true);
+        let (value, o2) = crate::decode::url::decode_component_cow(v, true);
         out.push(Pair { name, value, overlong: o1 || o2 });
     }
     (out, truncated)
 }
 
 /// Parses a `Cookie` header value into at most `max` pairs (values kept raw, quotes removed).
-pub fn parse_cookies(raw: &str, max: usize) -> (Vec<Pair>, bool) {
+pub fn parse_cookies(raw: &str, max: usize) -> (Vec<Pair<'_>>, bool) {
     let mut out = Vec::new();
     let mut truncated = false;
     for piece in raw.split(';') {
@@ -51,7 +53,7 @@ pub fn parse_cookies(raw: &str, max: usize) -> (Vec<Pair>, bool) {
         let (n, v) = piece.split_once('=').unwrap_or((piece, ""));
         let v = v.trim();
         let v = v.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(v);
-        out.push(Pair { name: n.trim().to_string(), value: v.to_string(), overlong: false });
+        out.push(Pair { name: Cow::Borrowed(n.trim()), value: Cow::Borrowed(v), overlong: false });
     }
     (out, truncated)
 }
@@ -60,8 +62,8 @@ pub fn parse_cookies(raw: &str, max: usize) -> (Vec<Pair>, bool) {
 mod tests {
     use super::*;
 
-    fn names_values(p: &[Pair]) -> Vec<(&str, &str)> {
-        p.iter().map(|x| (x.name.as_str(), x.value.as_str())).collect()
+    fn names_values<'a>(p: &'a [Pair<'_>]) -> Vec<(&'a str, &'a str)> {
+        p.iter().map(|x| (&*x.name, &*x.value)).collect()
     }
 
     #[test]

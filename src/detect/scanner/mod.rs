@@ -1,13 +1,16 @@
 //! Automated scanners: user agents and headers of well-known tools (sqlmap, Nikto,
 //! Nuclei, Acunetix...), out-of-band interaction domains (Burp Collaborator,
-//! interactsh) anywhere in the request, and backup/swap-file probes in the path.
-//! Low scores: a scanner is context for other findings, never an attack alone.
+//! interactsh) anywhere in the request: low scores, a scanner is context for other findings,
+//! never an attack alone. Path probes (`probes`: backup/dump files, web shells, handler
+//! confusion) are information-disclosure probing and score as attacks.
+
+mod probes;
 
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
-use super::textscan::{automaton, contains_ci, snippet};
+use super::textscan::{automaton, snippet};
 use super::Finding;
 use crate::request::HttpRequest;
 
@@ -85,23 +88,10 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
             }
         }
     }
-    // Backup / editor swap file probes.
-    let path = req.path().to_ascii_lowercase();
-    let probe = [".bak", ".old", ".orig", ".swp", ".swo", "~", ".save", ".backup", ".copy", ".tmp"]
-        .iter()
-        .any(|s| path.ends_with(s) && script_before(&path, s.len()));
-    if probe || path.ends_with(".sql") || path.ends_with(".sql.gz") || contains_ci(&path, "/backup/") && (path.ends_with(".gz") || path.ends_with(".zip") || path.ends_with(".tar")) {
-        out.push(finding("scanner.backup-file-probe", "path".into(), snippet(req.path(), 0, 100), 2, 1));
+    // Path probes: backups and dumps, web shells, handler confusion.
+    if let Some(p) = probes::classify_raw(req.path()) {
+        out.push(finding(p.rule, "path".into(), format!("{}: {}", p.what, snippet(req.path(), 0, 100)), 5, 1));
     }
-}
-
-/// The path before a backup suffix ends in a server-side file type (`x.php.bak`).
-fn script_before(path: &str, suffix_len: usize) -> bool {
-    let stem = path.get(..path.len().saturating_sub(suffix_len)).unwrap_or_default();
-    [".php", ".asp", ".aspx", ".jsp", ".inc", ".conf", ".config", ".cfg", ".ini", ".xml", ".yml", ".yaml", ".env", ".py", ".rb", ".pl", ".cgi", ".js", ".json", ".sql", ".htaccess", ".htpasswd", ".properties"]
-        .iter()
-        .any(|e| stem.ends_with(e))
-        || stem.rsplit('/').next().is_some_and(|f| f.starts_with('.') || f == "index" || f == "config" || f == "web")
 }
 
 #[cfg(test)]
@@ -114,7 +104,7 @@ mod tests {
     fn rules(r: &HttpRequest) -> Vec<&'static str> {
         let mut out = Vec::new();
         scan_request(r, &mut out);
-        assert!(out.iter().all(|f| f.score <= 3));
+        assert!(out.iter().all(|f| f.score <= 3 || f.rule.ends_with("-probe") || f.rule == "scanner.handler-confusion"));
         out.iter().map(|f| f.rule).collect()
     }
 
