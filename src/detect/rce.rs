@@ -40,7 +40,8 @@ const STRONG: &[&str] = &[
     "logger", "journalctl", "systemd-run", "nproc",
     "lscpu", "lsblk", "blkid", "fdisk", "mkfs", "modprobe", "insmod", "rmmod", "lsmod",
     "regedit", "bcdedit", "bcdboot", "iwr", "iwmi", "cpulimit", "aptitude", "bsdtar", "ansible-config",
-    "ansible-pull", "diskpart", "cipher", "wevtutil", "fsutil", "auditpol",
+    "ansible-pull", "diskpart", "cipher", "wevtutil", "fsutil", "auditpol", "gunzip", "zcat", "zstdcat", "bzcat",
+    "xzcat", "zgrep", "zless", "zmore", "lzcat",
 ];
 
 /// Reconnaissance commands that, as the whole value, are a command and nothing else.
@@ -906,6 +907,7 @@ mod tests {
             "IF 3 GTR 2 echo bigger",
             // A prefix command running a command.
             "nohup whoami",
+            "zstdcat /var/log/app.log.zst",
             "strace uname",
             "x;python3.11 -c print(1)",
             // Brace expansion spelling a command line.
