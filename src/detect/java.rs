@@ -58,6 +58,8 @@ pub const TRIGGERS: Triggers = Triggers {
         OGNL,
         // `%{..}` OGNL, SpEL `T(`/`new java.`, JDK class names.
         &["%{", "t(", "new java", "java.", "javax."],
+        // Risky package roots (`java.risky-class-name`).
+        &["com.", "sun.", "org.", "jdk."],
         EL_OBJECTS,
     ],
     custom: Some(gate_custom),
@@ -158,8 +160,12 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     // A fully qualified class name from the JDK in a value.
     // (Stack traces posted to error-reporting endpoints name JDK classes by the dozen.)
     let stack_trace = dot_java || contains_ci(t, "(native method)");
-    if let Some(at) = jdk_class(t).filter(|_| !stack_trace) {
-        push_once(out, since, hit("java.jdk-class-name", CLASS, 5, 2, snippet(t, at, at + 80)));
+    if !stack_trace {
+        if let Some(at) = risky_class(t) {
+            push_once(out, since, hit("java.risky-class-name", CLASS, 5, 1, snippet(t, at, at + 80)));
+        } else if let Some(at) = jdk_class(t) {
+            push_once(out, since, hit("java.jdk-class-name", CLASS, 5, 2, snippet(t, at, at + 80)));
+        }
     }
     if looks_base64(t) {
         if let Some((word, strong)) = base64_gadget(t) {
@@ -192,6 +198,50 @@ fn spel_type(lower: &str) -> Option<usize> {
         }
     }
     super::textscan::find_lit!(lower.as_bytes(), b"new java.").or_else(|| super::textscan::find_lit!(lower.as_bytes(), b"new javax."))
+}
+
+/// Packages whose classes reach files, processes, reflection, class loading, naming or
+/// remote objects, and the frameworks whose internals gadget chains and OGNL use. A value
+/// naming one of them (`java.io.FileOutputStream`, `java.lang.reflect`, `org.omg.CORBA`)
+/// addresses the runtime, not the application. (Plain data types, `java.lang.String`,
+/// `java.util.List`, stay at PL2: typed JSON names those.)
+const RISKY_PACKAGES: &[&str] = &[
+    "java.io.", "java.lang.reflect", "java.lang.invoke", "java.lang.Class", "java.lang.System", "java.lang.Thread",
+    "java.lang.Runtime", "java.lang.Process", "java.lang.ClassLoader", "java.beans.", "java.rmi.", "javax.script.",
+    "javax.naming.", "javax.management.", "com.sun.", "sun.misc.", "sun.reflect.", "com.opensymphony.xwork2",
+    "org.apache.commons", "org.apache.struts", "org.apache.xalan", "org.apache.bcel", "org.omg.", "org.mozilla.javascript",
+    "org.springframework.expression", "jdk.jshell", "jdk.nashorn",
+];
+
+/// Offset of a package from `RISKY_PACKAGES` at a word start, followed by a name.
+fn risky_class(t: &str) -> Option<usize> {
+    // Cheap gate: a dot right after `java`, `javax`, `com`, `sun`, `org` or `jdk` at a word start.
+    let b = t.as_bytes();
+    let root = memchr::memchr_iter(b'.', b).take(64).any(|p| {
+        let head = b.get(..p).unwrap_or_default();
+        ["java", "javax", "com", "sun", "org", "jdk"].iter().any(|r| head.ends_with(r.as_bytes()) && super::textscan::word_start(b, p - r.len()))
+    });
+    if !root {
+        return None;
+    }
+    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    // Case matters in Java: the automaton is ASCII case-insensitive, so compare again.
+    let ac = AC.get_or_init(|| automaton(RISKY_PACKAGES)).as_ref()?;
+    for m in ac.find_overlapping_iter(b).take(16) {
+        let (at, end) = (m.start(), m.end());
+        let pkg = RISKY_PACKAGES.get(m.pattern().as_usize()).copied().unwrap_or_default();
+        if t.get(at..end) != Some(pkg) {
+            continue;
+        }
+        let before_ok = at == 0 || b.get(at - 1).is_some_and(|&c| !c.is_ascii_alphanumeric() && c != b'_' && c != b'.' && c != b'-' && c != b'@');
+        // A package prefix ends at a dot (then a name) or at the end of the name.
+        let after = b.get(end).copied();
+        let after_ok = if pkg.ends_with('.') { after.is_some_and(|c| c.is_ascii_alphabetic()) } else { after.is_none_or(|c| !c.is_ascii_alphanumeric() && c != b'_' && c != b'-' || c == b'.') };
+        if before_ok && after_ok {
+            return Some(at);
+        }
+    }
+    None
 }
 
 /// `java.lang.String`, `java.io.StringReader`: a JDK package then a capitalised class.
@@ -349,6 +399,12 @@ mod tests {
             // base64 of "...InvokerTransformer..." at an odd alignment
             "xSW52b2tlclRyYW5zZm9ybWVy",
             "ProcessBuilder.evil.forclosure",
+            "java.io.FileOutputStream",
+            "x=java.lang.reflect.Method",
+            "org.omg.CORBA",
+            "com.opensymphony.xwork2.ActionContext",
+            "{\"@class\":\"com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl\"}",
+            "javax.script.ScriptEngine",
         ] {
             assert!(score(Part::BodyValue, "data", a) >= 5, "{a}");
         }
@@ -366,6 +422,11 @@ mod tests {
             "What(ever)",
             "email@example.com",
             "java.lang.String",
+            "java.util.ArrayList",
+            "www.com.sun.example.org",
+            "my-java.io.site",
+            "JAVA.IO is a news site",
+            "xjava.io.File",
             "Exception in thread main\n\tat java.lang.ClassLoader.loadClass(ClassLoader.java:418)\n\tat java.lang.Thread.run(Thread.java:748)",
         ] {
             assert!(score(Part::BodyValue, "data", b) < 5, "{b}");

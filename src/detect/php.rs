@@ -29,8 +29,12 @@ const STRONG_FUNCS: &[&str] = &[
     "dl", "putenv", "getenv", "apache_setenv", "mb_send_mail", "imap_open", "error_log",
     "simplexml_load_string", "simplexml_load_file", "xmlrpc_decode", "include_once",
     "require_once", "preg_replace", "convert_uudecode", "gzopen", "bzopen", "sleep",
-    "usleep", "extract", "parse_str", "import_request_variables",
+    "usleep", "extract", "parse_str", "import_request_variables", "bzdecompress", "zlib_decode",
+    "gzinflate", "strrev", "str_ireplace", "get_current_user", "getmypid", "getmyuid",
 ];
+
+/// Function families that reach the process and the OS (`posix_getegid()`, `pcntl_fork()`).
+const STRONG_PREFIXES: &[&str] = &["posix_", "pcntl_", "proc_", "shell_", "stream_socket_", "socket_create"];
 
 /// Functions that are also common words: the call must carry a PHP-looking argument.
 const WEAK_FUNCS: &[&str] = &["system", "exec", "eval", "assert", "include", "require", "file", "mail", "echo", "print", "die", "exit", "copy", "rename", "header", "list", "count", "compact"];
@@ -54,6 +58,8 @@ pub const TRIGGERS: Triggers = Triggers {
         &["o:", "c:", "a:"],
         WRAPPERS,
         &["<?", "[php]", "[/php]", "${", "{${", "php_value", "php_admin_value"],
+        // Function families called by prefix, web-shell URLs, session-file uploads.
+        &["posix_", "pcntl_", "proc_", "://", "sess_", "php"],
         SUPERGLOBALS,
     ],
     // A script file name in an upload header or field.
@@ -137,6 +143,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         }
     }
+    if let Some(at) = remote_webshell(t) {
+        push_once(out, since, hit("php.remote-webshell", CLASS, 5, 1, snippet(t, at, at + 80)));
+    }
     if let Some(at) = find_ci(t, "<?php").or_else(|| super::textscan::find_lit!(b, b"<?=")) {
         push_once(out, since, hit("php.open-tag", CLASS, 5, 1, snippet(t, at, at + 80)));
     } else if let Some(at) = super::textscan::find_lit!(b, b"<?") {
@@ -159,6 +168,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     if matches!(v.part, Part::Header | Part::BodyValue) && upload_name(v.name) {
         if let Some(ext) = script_extension(t) {
             push_once(out, since, hit("php.script-upload", CLASS, 5, 1, format!("{ext}: {}", snippet(t, 0, 80))));
+        }
+        if session_file(t) {
+            push_once(out, since, hit("php.session-file-upload", CLASS, 5, 1, snippet(t, 0, 80)));
         }
     }
     if t.contains('$') {
@@ -204,6 +216,38 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
 }
 
+/// Names under which well-known PHP web shells are distributed.
+const WEBSHELLS: &[&str] = &["c99", "c100", "r57", "r58", "wso", "wso2", "b374k", "alfa", "indoxploit", "webshell", "p0wny", "weevely", "phpspy", "sadrazam", "k2ll33d", "madspot"];
+
+/// Offset of a URL (`http://`, `ftp://`...) naming a well-known web shell script
+/// (`http://x/c99.php`, `ftp://x/r57.txt?`): a remote include of a shell.
+fn remote_webshell(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    let mut from = 0;
+    let mut tries = 0;
+    while let Some(at) = t.get(from..).and_then(|r| r.find("://")).map(|o| o + from) {
+        from = at + 3;
+        tries += 1;
+        if tries > 8 {
+            break;
+        }
+        let end = b.get(at..).and_then(|r| r.iter().position(|c| c.is_ascii_whitespace() || matches!(c, b'?' | b'#' | b'"' | b'\'' | b'<' | b'>'))).map_or(b.len(), |e| at + e);
+        let url = t.get(at + 3..end).unwrap_or_default();
+        // The last path segment (not the host).
+        let Some((_, path)) = url.split_once('/') else { continue };
+        let file = path.rsplit('/').next().unwrap_or_default();
+        let Some((stem, ext)) = file.rsplit_once('.') else { continue };
+        let ext = ext.to_ascii_lowercase();
+        if matches!(ext.as_str(), "php" | "txt" | "phtml" | "php5" | "php7" | "inc" | "gif" | "jpg")
+            && WEBSHELLS.iter().any(|w| stem.eq_ignore_ascii_case(w) || stem.len() > w.len() && stem.get(..w.len()).is_some_and(|h| h.eq_ignore_ascii_case(w)) && stem.as_bytes().get(w.len()).is_some_and(|c| matches!(c, b'_' | b'-' | b'.')))
+        {
+            let start = t.get(..at).and_then(|p| p.rfind(|c: char| !c.is_ascii_alphanumeric() && c != '+' && c != '.' && c != '-')).map_or(0, |s| s + 1);
+            return Some(start);
+        }
+    }
+    None
+}
+
 /// Headers and fields that carry an uploaded file's name.
 pub fn upload_name(name: &str) -> bool {
     // Lower-case, `_` and `.` read as `-`; compared without allocating.
@@ -214,6 +258,15 @@ pub fn upload_name(name: &str) -> bool {
                 a == if b == b'_' || b == b'.' { b'-' } else { b }
             })
     })
+}
+
+/// `sess_<id>` (any directory): the name PHP gives session files; uploading one plants a
+/// session.
+fn session_file(t: &str) -> bool {
+    let base = t.trim().rsplit(['/', '\\']).next().unwrap_or_default();
+    base.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("sess_"))
+        && base.len() >= 5 + 8
+        && base.bytes().skip(5).all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b',')
 }
 
 /// A file name ending in a PHP-executable extension (`a.php`, `x.php5...`, `y.phtml `).
@@ -433,7 +486,9 @@ fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
         // `FOOgzinflate(`: long, distinctive names also count glued to a prefix.
         static STRONG_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
         let set = STRONG_SET.get_or_init(|| STRONG_FUNCS.iter().copied().collect());
-        let strong_name = set.get(name).or_else(|| if name.len() > 8 { STRONG_FUNCS.iter().find(|f| f.len() >= 8 && name.ends_with(**f)) } else { None });
+        let lower_name = name.to_ascii_lowercase();
+        let family = STRONG_PREFIXES.iter().find(|f| lower_name.starts_with(**f) && lower_name.len() > f.len() + 2).copied();
+        let strong_name = set.get(name).or_else(|| if name.len() > 8 { STRONG_FUNCS.iter().find(|f| f.len() >= 8 && name.ends_with(**f)) } else { None }).or(family.as_ref());
         if let Some(f) = strong_name {
             // A strong name still needs an argument list that looks like code, not prose
             // (`(see below)`): quote, variable, call, number, `)` or a backtick.
@@ -446,7 +501,13 @@ fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
         }
         if let Some(f) = WEAK_FUNCS.iter().find(|f| **f == name) {
             let inner_call = arg.find('(').is_some_and(|k| k > 0 && k < 32 && arg.get(..k).is_some_and(|f2| f2.bytes().all(is_ident)));
-            let argish = arg.starts_with(['"', '$', '`']) || inner_call || (arg.starts_with(')') && arg.get(1..).is_some_and(|r| r.trim_start().starts_with(';')));
+            // `system(whoami)`, `exec(ls -la)`: a shell command line as the argument.
+            let shell_arg = matches!(*f, "system" | "exec") && {
+                let inner = arg.get(..arg.find(')').unwrap_or(0).min(64)).unwrap_or_default();
+                let first = inner.split_whitespace().next().unwrap_or_default().trim_matches(['"', '\'']);
+                super::rce::is_command_name(first)
+            };
+            let argish = arg.starts_with(['"', '$', '`']) || inner_call || shell_arg || (arg.starts_with(')') && arg.get(1..).is_some_and(|r| r.trim_start().starts_with(';')));
             if argish {
                 return Some((f, false, s));
             }
@@ -459,33 +520,74 @@ fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
 fn variable_call(code: &str) -> Option<usize> {
     let b = code.as_bytes();
     let mut from = 0;
+    let mut tries = 0;
     while let Some(at) = code.get(from..).and_then(|r| r.find('$')).map(|o| o + from) {
         from = at + 1;
-        if !b.get(at + 1).is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_') {
+        tries += 1;
+        if tries > 64 {
+            break;
+        }
+        let mut j = skip_blanks(b, at + 1);
+        // `$name`, or a variable variable `${'name'}`, `${$x}`, `$ {@_.__}`.
+        if b.get(j).is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_') && j == at + 1 {
+            while b.get(j).is_some_and(|&c| is_ident(c)) {
+                j += 1;
+            }
+        } else if b.get(j) == Some(&b'{') {
+            // (`${}` is empty: nothing to call.)
+            match skip_group(b, j) {
+                Some(e) if e > j + 2 => j = e,
+                _ => continue,
+            }
+        } else {
             continue;
         }
-        let mut j = at + 1;
-        while b.get(j).is_some_and(|&c| is_ident(c)) {
-            j += 1;
-        }
-        while matches!(b.get(j), Some(b' ' | b'\t' | b'\r' | b'\n')) {
-            j += 1;
-        }
-        // `$_aB_4c[5]['d'](17)`: indexing before the call.
+        j = skip_blanks(b, j);
+        // `$_aB_4c[5]['d'](17)`, `$OOO000000{0}(15)`, `$__[$_[1]](7)`: indexing first.
         let mut guard = 0;
-        while b.get(j) == Some(&b'[') && guard < 8 {
-            let close = b.get(j..).and_then(|r| r.iter().position(|&c| c == b']'));
-            match close {
-                Some(c) => j += c + 1,
-                None => break,
-            }
-            while matches!(b.get(j), Some(b' ' | b'\t' | b'\r' | b'\n')) {
-                j += 1;
+        while matches!(b.get(j), Some(b'[' | b'{')) && guard < 8 {
+            match skip_group(b, j) {
+                Some(e) if e > j + 2 => j = skip_blanks(b, e),
+                _ => break,
             }
             guard += 1;
         }
         if b.get(j) == Some(&b'(') {
             return Some(at);
+        }
+    }
+    None
+}
+
+/// Blanks and comments (`// ..`, `# ..` to the line end) from `j`.
+fn skip_blanks(b: &[u8], mut j: usize) -> usize {
+    loop {
+        match b.get(j) {
+            Some(b' ' | b'\t' | b'\r' | b'\n') => j += 1,
+            Some(b'#') => j = line_end(b, j),
+            Some(b'/') if b.get(j + 1) == Some(&b'/') => j = line_end(b, j),
+            _ => return j,
+        }
+    }
+}
+
+fn line_end(b: &[u8], j: usize) -> usize {
+    b.get(j..).and_then(|r| r.iter().take(256).position(|&c| c == b'\n')).map_or(b.len(), |e| j + e + 1)
+}
+
+/// Index after the bracket group (`[..]`, `{..}`, nested) opening at `j`.
+fn skip_group(b: &[u8], j: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, &c) in b.get(j..)?.iter().enumerate().take(128) {
+        match c {
+            b'[' | b'{' | b'(' => depth += 1,
+            b']' | b'}' | b')' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(j + k + 1);
+                }
+            }
+            _ => {}
         }
     }
     None
@@ -510,6 +612,19 @@ mod tests {
             "O:8:&quot;stdClass&quot;:0:{}",
             "php://filter/convert.base64-encode/resource=index.php",
             "phar://./uploads/x.jpg/test",
+            "system(whoami)",
+            "exec(ls -la /tmp)",
+            "posix_getpgid(0)",
+            "pcntl_fork()",
+            "strrev( )",
+            "$__[$_[1]](7)",
+            "${'a'}(11)",
+            "$O0O0{0}(15)",
+            "${_.__}(30);",
+            "$a //x\n()",
+            "http://evil.example.com/c99.php",
+            "ftp://1.2.3.4/pub/r57.txt?",
+            "https://cdn.example/x/WSO-2.5.php",
             "expect://id",
             "data://text/plain;base64,PD9waHAgc3lzdGVtKCdpZCcpOz8+",
             "<?php system($_GET['c']); ?>",
@@ -547,6 +662,16 @@ mod tests {
         let mut out = Vec::new();
         scan(&Value { part: Part::Header, name: "x-filename", text: "photo.jpg" }, &mut out);
         assert!(out.is_empty());
+        for name in ["/var/lib/php/sess_k2j3h4g5f6d7s8a9", "sess_0123456789abcdef", "D:\\tmp\\SESS_q1w2e3r4t5y6"] {
+            let mut out = Vec::new();
+            scan(&Value { part: Part::BodyValue, name: "filename", text: name }, &mut out);
+            assert!(out.iter().any(|h| h.rule == "php.session-file-upload"), "{name}");
+        }
+        for name in ["sess_notes.txt", "session_1234567890.log", "sess_abc"] {
+            let mut out = Vec::new();
+            scan(&Value { part: Part::BodyValue, name: "filename", text: name }, &mut out);
+            assert!(out.is_empty(), "{name}: {out:?}");
+        }
     }
 
     #[test]
@@ -567,6 +692,18 @@ mod tests {
             "(see above)(and below)",
             "costs $5 (five)",
             "hyperlink(x)",
+            "exec (sort order)",
+            "system(language)",
+            "posix_(draft)",
+            "${a}",
+            "${}()",
+            "$a{}()",
+            "{$x} and (y)",
+            "$5 (five dollars)",
+            "https://example.com/c99-standard.html",
+            "https://example.com/docs/c99.pdf",
+            "https://example.com/alfalfa.php",
+            "http://c99.example.com/index.php",
         ] {
             assert!(score(b) < 5, "{b}");
         }

