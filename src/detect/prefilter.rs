@@ -12,6 +12,8 @@ const KEYWORDS: &[&str] = &[
     "select", "union", "insert", "update", "delete", "drop", "sleep", "benchmark", "waitfor", "exec",
     "declare", "shutdown", "truncate", "having", "order by", "group by", "information_schema", "xp_",
     "procedure", "rlike", "regexp", "like", "between", "null", "true", "false", "where", "alter", "create", "table", "load_file", "outfile", "char", "pg_", "sys", "msdb", "tempdb", "mysql", "schema",
+    // SQL comment truncation (`1--`) and CASE expressions (`case 1 when 2 then 2 end`)
+    "--", "case ",
     // HTML / JS
     "script", "alert", "prompt", "confirm", "eval", "onload", "onerror", "onmouse", "onfocus", "expression",
     "document", "window", "cookie", "iframe", "svg",

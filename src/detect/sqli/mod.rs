@@ -9,6 +9,7 @@
 //! of the statement), comment truncation, time-based and error-based functions, subqueries,
 //! system objects, ORDER BY probing, and dialect tricks (`||`, `::`, `CHR()`, `/*!`).
 
+mod expr;
 pub mod lexer;
 
 use super::{Hit, Value};
@@ -100,6 +101,10 @@ fn worth_lexing(text: &str) -> bool {
     if memchr::memchr3(b'\'', b'"', b'`', b).is_some() || memchr::memmem::find(b, b"@@").is_some() || memchr::memmem::find(b, b"/*").is_some() {
         return true;
     }
+    // Comment truncation (`1--`, `(1)#`) and symbolic logic (`1 || 1=1`, `x && 2>1`).
+    if memchr::memchr(b'#', b).is_some() || [&b"--"[..], b"||", b"&&"].iter().any(|n| memchr::memmem::find(b, n).is_some()) {
+        return true;
+    }
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.')).any(|w| {
         let w = w.trim_matches('.');
         if w.len() < 2 || w.len() > 40 {
@@ -108,7 +113,8 @@ fn worth_lexing(text: &str) -> bool {
         matches!(
             lexer::classify(w),
             Kw::Logic | Kw::Union | Kw::Select | Kw::Statement | Kw::OrderGroup | Kw::Having | Kw::Where | Kw::Into
-        ) || name_flags(w) != 0
+        ) || w.eq_ignore_ascii_case("case")
+            || name_flags(w) != 0
             || (w.contains('.') && w.split('.').any(|p| name_flags(p) != 0))
     })
 }
@@ -382,6 +388,11 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                 _ => false,
             },
         };
+        // The value completes an expression that the query's own closing quote finishes
+        // (`A' AND 'B`, `aa' like '0`, `' = '`, `1') or ('1`), or that a comment cuts.
+        if balanced_expression(text, &s, k) {
+            add(hits, "sqli.quote-balanced", 5, 1, span(text, &s, 0, s.len()));
+        }
         if !next_ok {
             // An unusual continuation: only unmistakable functions and objects count.
             specific_only(text, &s, k, hits);
@@ -411,6 +422,9 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         0
     };
     let sl = &s;
+    if !quoted {
+        bare_fragment(text, sl, hits);
+    }
     for i in base..s.len() {
         let Some(x) = s.get(i) else { break };
         let prev = if i > 0 { s.get(i - 1) } else { None };
@@ -449,7 +463,10 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                 }
             }
             Kind::Word(Kw::Other) if x.t.is("case") => {
-                if s.get(i + 1).is_some_and(|n| n.t.is("when")) {
+                // A whole `CASE … WHEN … THEN … END` expression (with or without an operand).
+                if expr::case_expression(sl, i) {
+                    add(hits, "sqli.conditional", 5, 1, span(text, sl, i, i + 6));
+                } else if s.get(i + 1).is_some_and(|n| n.t.is("when")) {
                     let then = s.iter().skip(i + 2).take(12).position(|n| n.t.is("then"));
                     if let Some(p) = then {
                         let cond = s.get(i + 2..i + 2 + p).unwrap_or_default();
@@ -499,6 +516,80 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
     }
 }
 
+/// In a quoted context: whether the value (a broken-out string at `s[0]`, closing parens
+/// up to `k`) continues as one expression to its end, with at least one operator, and
+/// ends in a string the query's own quote closes, or in a comment.
+///
+/// The strings at both ends must read like a value that was closed, not like prose
+/// quoting a word: `A' AND 'B` and `aa' like '0` count, `"LIKE" STAMP`, `select 'and'` and
+/// `SMALL "&" SIGN` do not (a quote opened after a space, or closed before one, quotes a word).
+fn balanced_expression(text: &str, s: &[Sig<'_>], k: usize) -> bool {
+    let (Some(first), Some(last)) = (s.first(), s.last()) else { return false };
+    let quote_at = |i: usize| text.as_bytes().get(i).copied();
+    let ctx_quote = quote_at(first.t.end);
+    let value_like = |v: &str| v.len() <= 40 && v.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'@' | b'-' | b'+' | b'$'));
+    let blank = |v: &str| v.trim().is_empty();
+    if !(blank(first.t.text) || (!first.t.text.ends_with(char::is_whitespace) && value_like(first.t.text.trim_start()))) {
+        return false;
+    }
+    let tail_string = last.t.kind == (Kind::Str { closed: false });
+    if tail_string {
+        if last.t.start == 0 || quote_at(last.t.start - 1) != ctx_quote {
+            return false;
+        }
+        if !(blank(last.t.text) || (!last.t.text.starts_with(char::is_whitespace) && value_like(last.t.text.trim_end()))) {
+            return false;
+        }
+        // `"*"`, `"-"`: one arithmetic sign between empty double quotes is a search term.
+        let sign = s.get(1).is_some_and(|o| o.t.kind == Kind::Op && matches!(o.t.text, "*" | "-" | "+" | "/" | "%" | "&" | "|" | "^"));
+        if s.len() == 3 && sign && ctx_quote == Some(b'"') && blank(first.t.text) && blank(last.t.text) {
+            return false;
+        }
+    }
+    let e = if k <= 1 {
+        expr::parse(s, 0)
+    } else {
+        let n = expr::binop_len(s, k);
+        if n == 0 {
+            return false;
+        }
+        expr::parse(s, k + n).map(|mut e| {
+            e.ops += 1;
+            e
+        })
+    };
+    let Some(e) = e else { return false };
+    e.ops > 0 && e.end == s.len() && (e.commented || tail_string)
+}
+
+/// Whether a comment that ends a value is a terminator (`--`, `-- -`, `#(`, `/**/`) rather
+/// than prose (`-- great product`, `#travel`).
+fn terse_comment(c: &str) -> bool {
+    if c.starts_with("/*") {
+        return c.len() <= 48;
+    }
+    let body = c.trim_start_matches(['-', '#']).trim();
+    body.is_empty() || (body.len() <= 12 && !body.starts_with(|ch: char| ch.is_alphanumeric()) && !body.contains(char::is_whitespace))
+}
+
+/// In the bare context: a value that is a whole SQL expression cut by a comment
+/// (`1--`, `( 'a' * @a ) --`, `@@version/*`), or followed only by a dangling `UNION`
+/// (`-1#\nunion`, `1/1/**/union#--`): a fragment appended to a query.
+fn bare_fragment(text: &str, s: &[Sig<'_>], hits: &mut Vec<Hit>) {
+    let Some(e) = expr::parse(s, 0) else { return };
+    // Literals and operators only: a name (`abc--`, `1611-IioXX--`) reads as an identifier or a token.
+    if e.literals == 0 || e.idents > 0 {
+        return;
+    }
+    if e.end == s.len() && e.commented {
+        if s.last().is_some_and(|l| terse_comment(l.comment)) {
+            add(hits, "sqli.comment-truncation", 5, 1, text);
+        }
+    } else if e.end + 1 == s.len() && s.get(e.end).is_some_and(|u| is_word(&u.t, Kw::Union)) {
+        add(hits, "sqli.union-fragment", 5, 1, text);
+    }
+}
+
 /// After a string break with an unusual continuation: only SQL-specific functions and
 /// system objects (no structure rules).
 fn specific_only(text: &str, s: &[Sig<'_>], from: usize, hits: &mut Vec<Hit>) {
@@ -540,9 +631,15 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
         return;
     }
     if let Some(op) = s.get(j) {
-        if is_cmp(&op.t) {
-            if let Some((b, k)) = operand(s, j + 1) {
-                let b_text = s.get(j + 1).map(|t| t.t.text).unwrap_or("");
+        // `not like`, `sounds like`, `not between`: the operator spans several words.
+        let not_cmp = op.t.is("not") && s.get(j + 1).is_some_and(|n| n.t.kind == Kind::Word(Kw::Cmp));
+        if is_cmp(&op.t) || not_cmp {
+            let mut ob = j + 1;
+            while s.get(ob).is_some_and(|n| n.t.kind == Kind::Word(Kw::Cmp) && !n.t.is("is")) && ob < j + 3 {
+                ob += 1;
+            }
+            if let Some((b, k)) = operand(s, ob) {
+                let b_text = s.get(ob).map(|t| t.t.text).unwrap_or("");
                 let commented = s.get(j..k).unwrap_or_default().iter().any(|t| t.comment_after);
                 let strong = if (lhs_start || lhs_value) && commented {
                     true
@@ -606,12 +703,18 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
     let ok = match st.t.kind {
         Kind::Word(Kw::Select) => select_list_item(s, i.wrapping_add(2)),
         Kind::Func => (st.t.is("if") || st.t.is("iif")) && n1.is_some_and(|n| n.t.kind == Kind::LParen) && s.iter().skip(i.wrapping_add(3)).take(6).any(|t| is_cmp(&t.t)),
+        // `;if 1=1 drop table t`, `;if (select …) waitfor …`: a condition on SQL values, then a statement.
+        Kind::Word(Kw::Other) if st.t.is("if") => expr::parse(s, i.wrapping_add(2)).is_some_and(|e| {
+            e.ops > 0 && e.idents == 0 && s.get(e.end).is_some_and(|n| matches!(n.t.kind, Kind::Word(Kw::Statement | Kw::Select)))
+        }),
         Kind::Word(Kw::Statement) => {
             let w = st.t.text.to_ascii_lowercase();
             match w.as_str() {
                 "insert" | "replace" => word(n1, &["into"]) || (w == "insert" && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["values", "select"])),
                 "update" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(_))) && (word(n2, &["set"]) || s.get(i.wrapping_add(5)).is_some_and(|n| n.t.is("set"))),
                 "delete" => (word(n1, &["from"]) && s.iter().skip(i.wrapping_add(3)).take(64).any(|n| n.t.is("where") || n.t.kind == Kind::Semi || n.comment_after))
+                    // `;delete from t` ending the value.
+                    || (i != usize::MAX && word(n1, &["from"]) && n2.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && s.len() <= i.wrapping_add(5))
                     || (i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "where"])),
                 "drop" if i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && (n2.is_none() || st.comment_after || n1.is_some_and(|n| n.comment_after)) => true,
                 "drop" | "create" | "alter" | "truncate" => word(
@@ -640,6 +743,10 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
                 "kill" => n1.is_some_and(|n| n.t.kind == Kind::Num),
                 "copy" => n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "to"]),
                 "dbcc" | "backup" | "restore" | "prepare" | "handler" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(_))),
+                // `;begin declare @x …`, `;begin shutdown end`, `;begin transaction`.
+                "begin" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(Kw::Statement | Kw::Select))) || word(n1, &["transaction", "tran", "try"]),
+                // `;do sleep(5)`, `;do (1=1)`.
+                "do" => n1.is_some_and(|n| matches!(n.t.kind, Kind::LParen | Kind::Func | Kind::Num)),
                 _ => false,
             }
         }
@@ -840,6 +947,28 @@ mod tests {
             "1/*!50000union*/ /*!50000select*/ 1,2",
         ] {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn balanced_quote_expressions() {
+        // The query's own closing quote completes the injected expression.
+        for p in ["x' OR 'y", "' = '", "'LIKE'", "zz' rlike '1", "k'^!'k", "7'*col is \\N or '7", "q' / 2 != '3", "1') or ('2", "u'=('u')#", "'||pkg.proc('a','b')||'", "bb' not regexp '0"] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+        // Prose quoting a word, quote marks around a search term, feet and inches.
+        for p in ["\"IS\" GOOD", "RED \"&\" BLUE", "pick 'or' again", "\"*\"", "5' - 6'", "Rock'n'Roll", "it's - it's", "O'Neil - O'Hara"] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn bare_fragments() {
+        for p in ["7--", "3 * 4 /*", "@@hostname#", " ( ( 2 ) )  --", " ( 'q' * @v )  -- -", "(SELECT BINARY SIN ( 'z')) --", "-5#\nunion", "2/2/**/union#", "case 3 when 4 then 5 end", "(case when 11=12 then 1 else null end)", "9 && 8 = 8", "4 AND 4 SOUNDS LIKE 4", "3 and 3 not between 1 and 2", "2; delete from accounts", "';if 2=2 drop table t-- -", "1; begin declare @v varchar(99)"] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+        for p in ["5 -- great product", "2024 #goals", "abc--", "1611-Ab9xYz--", "!@#$%^&", "(see above) --", "in case when you arrive then we end", "top 10 #travel", "1 or 2 or 3 people"] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
         }
     }
 
