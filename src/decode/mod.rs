@@ -10,8 +10,10 @@
 pub mod base64;
 pub mod html;
 pub mod js;
+pub mod markup;
 pub mod path;
 pub mod url;
+pub mod utf7;
 
 /// Maximum URL-decoding passes (1 = single encoding, 3 = triple).
 pub const MAX_URL_PASSES: usize = 3;
@@ -86,6 +88,8 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
             push(out, cur.clone(), chain.clone());
         }
     }
+    // JS-string octal escapes (`'\74img…\76'`) where the CSS reading below differs.
+    let js_octal = if js::has_short_octal(&cur) { Some(js::decode_js_octal(&cur)) } else { None };
     // JS / CSS escapes.
     if js::has_escapes(&cur) {
         let d = js::decode(&cur);
@@ -102,6 +106,7 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
             push(out, cur.clone(), chain.clone());
         }
     }
+    extra_variants(&cur, &chain, js_octal, out);
     // NUL, C0 controls that browsers and parsers skip (`<scr\0ipt>`, `java\tscript:`) and
     // invisible format characters (zero-width space/joiners, soft hyphen, BOM).
     let invisible = |c: char| matches!(c, '\0' | '\t' | '\r' | '\n' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{00AD}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}');
@@ -178,6 +183,30 @@ pub fn variants(text: &str, base: &[&'static str], opts: DecodeOpts, out: &mut V
             c.push("path");
             push(out, n, c);
         }
+    }
+}
+
+/// Decodings that only some targets apply: JS octal string escapes, UTF-7 (a page served or
+/// sniffed as UTF-7), and tag stripping by naive sanitizers (`o<x>nclick`).
+fn extra_variants(cur: &str, chain: &[&'static str], js_octal: Option<String>, out: &mut Vec<Variant>) {
+    let with = |name: &'static str| {
+        let mut c = chain.to_vec();
+        c.push(name);
+        c
+    };
+    if let Some(d) = js_octal {
+        if d != cur {
+            push(out, d, with("js"));
+        }
+    }
+    if utf7::looks_encoded(cur) {
+        let d = utf7::decode(cur);
+        if d != cur {
+            push(out, d, with("utf7"));
+        }
+    }
+    if memchr::memchr(b'<', cur.as_bytes()).is_some() && markup::has_inline_tags(cur) {
+        push(out, markup::strip_inline_tags(cur), with("strip-tags"));
     }
 }
 

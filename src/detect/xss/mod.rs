@@ -16,7 +16,7 @@ use super::{Hit, Value};
 const CLASS: &str = "xss";
 
 /// Tags that run script or load active content by themselves.
-const ACTIVE_TAGS: &[&str] = &["script", "iframe", "frame", "frameset", "object", "embed", "applet", "isindex", "vmlframe", "xss", "import", "portal", "fencedframe", "layer", "ilayer"];
+const ACTIVE_TAGS: &[&str] = &["script", "iframe", "frame", "frameset", "object", "embed", "applet", "isindex", "vmlframe", "xss", "import", "portal", "fencedframe", "layer", "ilayer", "py-script", "py-repl"];
 /// Tags that are dangerous with the right attributes or content.
 const RISKY_TAGS: &[&str] = &["svg", "math", "base", "meta", "link", "form", "style", "template", "xml", "bgsound", "layer", "ilayer", "animate", "set", "handler", "listener"];
 /// Attributes that take a URL a browser may navigate to or load.
@@ -46,7 +46,7 @@ const GLOBALS: &[&str] = &["top", "self", "window", "parent", "frames", "globalt
 fn automaton() -> &'static (Option<aho_corasick::AhoCorasick>, Vec<&'static str>) {
     static AC: std::sync::OnceLock<(Option<aho_corasick::AhoCorasick>, Vec<&'static str>)> = std::sync::OnceLock::new();
     AC.get_or_init(|| {
-        let mut pats: Vec<&'static str> = vec!["script:", "data:", "expression", "binding", "behavio", "url(", "@import"];
+        let mut pats: Vec<&'static str> = vec!["script:", "data:", "expression", "binding", "behavio", "url(", "@import", "function", "${"];
         pats.extend(SINK_CALLS.iter().map(|(n, _)| *n));
         pats.extend(SINKS.iter().map(|(n, _)| *n));
         pats.extend(GLOBALS.iter().copied());
@@ -77,6 +77,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let b = t.as_bytes();
     if t.len() < 3 || !b.iter().any(|c| matches!(c, b'<' | b':' | b'(' | b'`' | b'=' | b'.' | b'[')) {
         return;
+    }
+    if v.name.len() >= 5 && v.name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("on")) {
+        handler_param(v.name, &t.to_ascii_lowercase(), out);
     }
     // Needles are matched case-insensitively on the text itself; lower-casing (for the
     // tokenizer and the checks) only happens when something may be there.
@@ -207,6 +210,12 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
             }
             if a.name == "style" && css_dangerous(a.value) {
                 add(hits, "xss.css-expression", 5, 1, ev);
+            } else if a.name == "style" && a.has_value {
+                // Style injection: parser-confusing CSS (escapes, comments, braces, brackets,
+                // entity residue) or a resource load is what CSS-based attacks need; a plain
+                // `color:red` is only a signal.
+                let tricky = a.value.contains(['\\', '{', '}', '[', ']', '&', '<']) || a.value.contains("/*") || a.value.contains("url(") || a.value.contains("@import") || a.value.chars().any(|c| c.is_control());
+                add(hits, "xss.style-injection", if tricky { 5 } else { 3 }, 1, ev);
             }
             if a.name == "dataformatas" && a.value.contains("html") {
                 add(hits, "xss.data-binding", 5, 1, ev);
@@ -338,6 +347,11 @@ fn js(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
                 continue;
             }
             let args = sub(lower, e + 1, e + 64);
+            // Dynamic `import('//host/x.js')` loads and runs a module.
+            if name == "import" && args.trim_start().starts_with(['\'', '"', '`']) {
+                add(hits, "xss.js-sink-call", 5, 1, sub(lower, pos, e + 40));
+                continue;
+            }
             // `alert(1)`, `alert(document.domain)`, `alert\`1\``: a call with an argument
             // list that closes, or a tagged template.
             let closes = b.get(e) == Some(&b'`') || args.contains(')');
@@ -346,6 +360,19 @@ fn js(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
                 let (rule, pl) = if s >= 3 { ("xss.js-sink-call", 1) } else { ("xss.js-call", 2) };
                 add(hits, rule, s, pl, sub(lower, pos, e + 20));
             }
+        }
+    }
+    sink_references(lower, found, hits);
+    if memchr::memchr(b'`', b).is_some() {
+        template_calls(lower, hits);
+    }
+    for pos in positions(found, "function").take(8) {
+        // The Function constructor on a string: `Function('ale'+'rt(1)')()`, `Function\`…\``.
+        let word_start = pos == 0 || !b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$');
+        let rest = sub(lower, pos + 8, pos + 24).trim_start();
+        let string_arg = rest.starts_with('`') || rest.strip_prefix('(').is_some_and(|r| r.trim_start().starts_with(['\'', '"', '`']));
+        if word_start && string_arg {
+            add(hits, "xss.js-sink-call", 5, 1, sub(lower, pos, pos + 40));
         }
     }
     for &(needle, score) in SINKS {
@@ -376,6 +403,76 @@ fn js(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
             if hits.iter().any(|h| h.rule == "xss.js-sink-call") && tail.contains('(') {
                 add(hits, "xss.js-string-break", 3, 1, sub(lower, pos, pos + 40));
                 break;
+            }
+        }
+    }
+}
+
+/// A parameter named like an event handler whose value is script (`?onfocus=;write(cookie)`,
+/// `onload=x=>$.getScript(…)`): reflected into a tag, the pair is the handler.
+fn handler_param(name: &str, lower: &str, hits: &mut Vec<Hit>) {
+    if name.len() < 5 || name.len() > 40 || !name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("on")) {
+        return;
+    }
+    if !html::is_known_handler(&name.to_ascii_lowercase()) {
+        return;
+    }
+    let b = lower.as_bytes();
+    // A call (`name(`, `)(`, a tagged template) or an arrow function.
+    let call = memchr::memchr2_iter(b'(', b'`', b).any(|p| p > 0 && b.get(p - 1).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b')')));
+    if call || lower.contains("=>") {
+        add(hits, "xss.event-handler", 5, 1, lower);
+    }
+}
+
+/// Script sinks used as values rather than called: passed as callbacks (`[1].map(confirm)`,
+/// `setTimeout(alert)`), interpolated (`\`${alert}\``) or assigned (`a=alert,a(1)`).
+fn sink_references(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
+    let b = lower.as_bytes();
+    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$';
+    for name in ["alert", "prompt", "confirm", "eval"] {
+        for pos in positions(found, name).take(8) {
+            let end = pos + name.len();
+            if pos > 0 && b.get(pos - 1).copied().is_some_and(is_ident) || b.get(end).copied().is_some_and(is_ident) {
+                continue;
+            }
+            let before = lower.get(..pos).unwrap_or("").trim_end();
+            let after = lower.get(end..).unwrap_or("").trim_start();
+            let prev = before.as_bytes().last().copied();
+            let next = after.as_bytes().first().copied();
+            let score = match (prev, next) {
+                // `${alert}`
+                (Some(b'{'), Some(b'}')) if before.ends_with("${") => 5,
+                // `.map(alert)`, `find(confirm)`, `setTimeout(alert,…)`: a callback.
+                (Some(b'('), Some(b')' | b',')) => {
+                    let callee = before.get(..before.len() - 1).unwrap_or("").trim_end();
+                    let method = callee.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+                    if callee.as_bytes().last().copied().is_some_and(is_ident) && method.ends_with('.') {
+                        5
+                    } else {
+                        3
+                    }
+                }
+                // `a=alert,a(1)`, `x=eval;x(…)`: aliasing the function, then a call.
+                (Some(b'='), Some(b',' | b';')) if after.contains('(') => 5,
+                _ => 0,
+            };
+            if score > 0 {
+                add(hits, if score >= 5 { "xss.js-sink-ref" } else { "xss.js-ref" }, score, if score >= 5 { 1 } else { 2 }, sub(lower, pos.saturating_sub(8), end + 12));
+            }
+        }
+    }
+}
+
+/// Calls through tagged templates, which need no parentheses: `[].sort.call\`${alert}1\``,
+/// `Reflect.apply.call\`${navigation.navigate}…\``.
+fn template_calls(lower: &str, hits: &mut Vec<Hit>) {
+    let compact: String = lower.chars().filter(|c| !c.is_whitespace()).take(4096).collect();
+    let folded = crate::decode::fold_sql(&compact).replace(' ', "");
+    for m in [".call`", ".apply`", ".bind`"] {
+        if let Some(p) = folded.find(m) {
+            if folded.get(p + m.len()..).is_some_and(|r| r.contains("${")) {
+                add(hits, "xss.js-sink-call", 5, 1, sub(&folded, p.saturating_sub(20), p + 40));
             }
         }
     }
@@ -460,6 +557,40 @@ mod tests {
         ] {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
         }
+    }
+
+    #[test]
+    fn script_without_markup() {
+        for p in [
+            "[7].forEach(prompt)",
+            "x=confirm;x(2)",
+            "`${eval}`",
+            "[].map.call`${alert}9`",
+            "Reflect.apply.call`${open}${window}${['u']}`",
+            "Function('pro'+'mpt(3)')()",
+            "import('//mod.example/x.js')",
+            "<p style=\"color:red;background:url(//x.example/a.png)\">",
+            "<b style='font:\\66 oo'>",
+            "<py-script>print(1)</py-script>",
+        ] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+        for p in ["<span style=\"color: red\">hi</span>", "call me (alert) later", "x = alert + 1", "a `${name}` template", "the function (of) life"] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn handler_named_parameter() {
+        let hit = |name: &str, text: &str| {
+            let mut out = Vec::new();
+            scan(&Value { part: Part::QueryValue, name, text }, &mut out);
+            out.iter().map(|h| h.score).sum::<u32>()
+        };
+        assert!(hit("onfocus", ";print(document.title)") >= 5);
+        assert!(hit("onload", "y=>$.get('/x')") >= 5);
+        assert!(hit("onload", "true") < 5);
+        assert!(hit("section", "f(1)") < 5);
     }
 
     #[test]
