@@ -18,7 +18,10 @@ const CLASS: &str = "xss";
 /// Tags that run script or load active content by themselves.
 const ACTIVE_TAGS: &[&str] = &["script", "iframe", "frame", "frameset", "object", "embed", "applet", "isindex", "vmlframe", "xss", "import", "portal", "fencedframe", "layer", "ilayer", "py-script", "py-repl"];
 /// Tags that are dangerous with the right attributes or content.
-const RISKY_TAGS: &[&str] = &["svg", "math", "base", "meta", "link", "form", "style", "template", "xml", "bgsound", "layer", "ilayer", "animate", "set", "handler", "listener"];
+const RISKY_TAGS: &[&str] = &[
+    "svg", "math", "base", "meta", "link", "form", "style", "template", "xml", "bgsound", "layer", "ilayer", "animate", "set", "handler", "listener",
+    "xmp", "html", "body",
+];
 /// Attributes that take a URL a browser may navigate to or load.
 const URL_ATTRS: &[&str] = &[
     "href", "src", "action", "formaction", "data", "xlink:href", "background", "dynsrc", "lowsrc", "poster", "code", "codebase",
@@ -92,7 +95,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let mut hits: Vec<Hit> = Vec::new();
     if b.contains(&b'<') {
         tags(&lower, &mut hits);
-        for (pi, score) in [("<?import", 5u32), ("<?xml-stylesheet", 4)] {
+        for (pi, score) in [("<?import", 5u32), ("<?xml-stylesheet", 4), ("<?xml:namespace", 5)] {
             if let Some(p) = lower.find(pi) {
                 add(&mut hits, "xss.processing-instruction", score, 1, sub(&lower, p, p + 60));
             }
@@ -104,6 +107,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
     if has_eq {
         attribute_break(&lower, &mut hits);
+    }
+    if b.contains(&b'>') || b.contains(&b'*') {
+        context_polyglot(&lower, &mut hits);
     }
     if found.iter().any(|(n, _)| matches!(*n, "expression" | "binding" | "behavio" | "url(" | "@import")) {
         css(&lower, &mut hits);
@@ -162,6 +168,8 @@ fn script_scheme(v: &str) -> Option<&'static str> {
 
 fn tags(lower: &str, hits: &mut Vec<Hit>) {
     let mut count = 0;
+    // A whole XML document (an uploaded SVG image, a feed) rather than markup injected into a page.
+    let xml_document = lower.trim_start().starts_with("<?xml");
     for tag in html::Tags::new(lower) {
         count += 1;
         if count > 256 {
@@ -180,15 +188,15 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
             add(hits, "xss.active-tag", 5, 1, ev);
         } else if RISKY_TAGS.contains(&name) {
             let score = match name {
-                "base" if tag.attrs.iter().any(|a| a.name == "href") => 5,
-                // `<meta http-equiv>` that sets cookies, redirects or loads styles.
-                "meta" if tag.attrs.iter().any(|a| a.name == "http-equiv" && (a.value.contains("set-cookie") || a.value.contains("link")))
-                    || (tag.attrs.iter().any(|a| a.name == "http-equiv")
-                        && tag.attrs.iter().any(|a| a.value.contains("url=") || a.value.contains("script") || a.value.contains("stylesheet"))) => 5,
-                "link" if tag.attrs.iter().any(|a| a.name == "href") && tag.attrs.iter().any(|a| a.value.contains("import") || a.value.contains("stylesheet")) => 5,
-                "xml" if tag.attrs.iter().any(|a| a.name == "src") => 5,
-                "form" if tag.attrs.iter().any(|a| a.name == "action") => 3,
-                "svg" | "math" | "style" | "xml" | "template" => 3,
+                // Markup that changes how the rest of the page is parsed or runs: a new
+                // document, script-capable foreign content (SVG, MathML), a style sheet,
+                // a raw-text element, XML event handlers, a form or a base URL.
+                "svg" | "math" if xml_document => 3,
+                "svg" | "math" | "style" | "xml" | "xmp" | "html" | "body" | "listener" | "handler" | "base" | "form" => 5,
+                // `<meta charset=…>` / `<meta http-equiv=…>`: charset switching, redirects, cookies.
+                "meta" if tag.attrs.iter().any(|a| a.name == "charset" || a.name == "http-equiv") => 5,
+                "link" if tag.attrs.iter().any(|a| a.name == "href") => 5,
+                "template" => 3,
                 _ => 2,
             };
             add(hits, "xss.risky-tag", score, 1, ev);
@@ -199,6 +207,9 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
             add(hits, "xss.html-tag", 2, 2, ev);
         }
         for a in &tag.attrs {
+            if (URL_ATTRS.contains(&a.name) || a.name.ends_with(":href")) && obfuscated_ip_url(a.value) {
+                add(hits, "xss.obfuscated-url", 5, 1, ev);
+            }
             if html::is_event_handler(a.name) && a.has_value {
                 add(hits, "xss.event-handler", 5, 1, ev);
             }
@@ -408,6 +419,55 @@ fn js(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
     }
 }
 
+/// An `http(s)://` URL whose host is an IP address written to dodge filters: one integer
+/// (`http://1113982867/`), or dotted parts in hex or zero-padded octal (`0x42.0x66…`, `0102.0146…`).
+fn obfuscated_ip_url(v: &str) -> bool {
+    let v = v.trim_start_matches(['"', '\'', ' ']);
+    let Some(rest) = v.strip_prefix("http://").or_else(|| v.strip_prefix("https://")).or_else(|| v.strip_prefix("//")) else { return false };
+    let host = rest.split(['/', '?', '#', ':']).next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or(host);
+    if host.is_empty() || host.len() > 40 {
+        return false;
+    }
+    if host.bytes().all(|c| c.is_ascii_digit()) {
+        return host.len() >= 8;
+    }
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() <= 4
+        && parts.iter().all(|p| !p.is_empty() && (p.bytes().all(|c| c.is_ascii_digit()) || p.starts_with("0x") && p.len() > 2 && p.bytes().skip(2).all(|c| c.is_ascii_hexdigit())))
+        && parts.iter().any(|p| p.starts_with("0x") || (p.len() > 1 && p.starts_with('0')))
+}
+
+/// Context-closing polyglots: one value that closes several parsing contexts at once
+/// (an HTML comment `-->`, a CDATA section `]]>`, a JS comment `*/`, mixed string quotes,
+/// raw-text elements), so that it breaks out wherever it lands.
+fn context_polyglot(lower: &str, hits: &mut Vec<Hit>) {
+    let b = lower.as_bytes();
+    let mut kinds = 0;
+    if lower.contains("-->") || lower.contains("--!>") {
+        kinds += 1;
+    }
+    if lower.contains("]]>") {
+        kinds += 1;
+    }
+    if lower.contains("*/") && lower.contains("/*") {
+        kinds += 1;
+    }
+    // Two different quote characters within three bytes: `"'`, `'\``, `"\``.
+    if b.windows(3).take(4096).any(|w| {
+        let q: Vec<u8> = w.iter().copied().filter(|c| matches!(c, b'"' | b'\'' | b'`')).collect();
+        q.len() >= 2 && q.windows(2).any(|p| matches!(p, [x, y] if x != y))
+    }) {
+        kinds += 1;
+    }
+    if ["</script", "</style", "</title", "</textarea", "</noscript", "</xmp", "</template"].iter().any(|t| lower.contains(t)) {
+        kinds += 1;
+    }
+    if kinds >= 3 {
+        add(hits, "xss.context-polyglot", 5, 1, sub(lower, 0, 80));
+    }
+}
+
 /// A parameter named like an event handler whose value is script (`?onfocus=;write(cookie)`,
 /// `onload=x=>$.getScript(…)`): reflected into a tag, the pair is the handler.
 fn handler_param(name: &str, lower: &str, hits: &mut Vec<Hit>) {
@@ -576,6 +636,36 @@ mod tests {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
         }
         for p in ["<span style=\"color: red\">hi</span>", "call me (alert) later", "x = alert + 1", "a `${name}` template", "the function (of) life"] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn markup_injection_and_polyglots() {
+        for p in [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\">",
+            "<math><mi>x</mi></math>",
+            "<style>p{}</style>",
+            "<meta charset=\"utf-7\">",
+            "<link rel=x href=//h.example/s.css>",
+            "<form action=//h.example>",
+            "<body>",
+            "<?xml:namespace prefix=\"v\" ns=\"urn:x\">",
+            "<a href=\"http://3232235777/\">x</a>",
+            "<a href=\"http://0xc0.0xa8.0x1.0x1/\">x</a>",
+            "<a href=\"http://0300.0250.01.01/\">x</a>",
+            "x\"'-->]]></p>",
+            "*/\"'--></title>",
+        ] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+        for p in [
+            "<?xml version=\"1.0\"?><svg></svg>",
+            "<a href=\"http://192.168.1.1/\">router</a>",
+            "<a href=\"https://example.com/2024\">x</a>",
+            "<b>bold</b> -->",
+            "he said \"it's\" fine",
+        ] {
             assert!(score(p) < 5, "{p}: {:?}", rules(p));
         }
     }
