@@ -88,7 +88,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     // tokenizer and the checks) only happens when something may be there.
     let found = find_needles(t);
     let has_eq = b.contains(&b'=');
-    if found.is_empty() && !has_eq && !b.contains(&b'<') {
+    // Obfuscated JS (comments or brackets inside member access, JSFuck) has no needle.
+    let obfuscated = memchr::memmem::find(b, b"/*").is_some() || memchr::memmem::find(b, b"[]").is_some() || memchr::memchr(b'[', b).is_some_and(|i| matches!(b.get(i + 1), Some(b'"' | b'\'' | b' ')));
+    if found.is_empty() && !has_eq && !b.contains(&b'<') && !obfuscated {
         return;
     }
     let lower = t.to_ascii_lowercase();
@@ -105,6 +107,15 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         urls(&lower, &found, &mut hits);
         js(&lower, &found, &mut hits);
     }
+    // The same JS with comments, whitespace and bracket-string member access folded
+    // (`document /**/ . cookie`, `(document)["cookie"]`, `self [ "alert" ]("x")`).
+    if let Some(c) = js_compact(&lower) {
+        let f = find_needles(&c);
+        if !f.is_empty() {
+            js(&c, &f, &mut hits);
+        }
+    }
+    jsfuck(&lower, &mut hits);
     if has_eq {
         attribute_break(&lower, &mut hits);
     }
@@ -468,6 +479,69 @@ fn context_polyglot(lower: &str, hits: &mut Vec<Hit>) {
     }
 }
 
+/// JS folded for matching: block comments and whitespace removed, `["name"]` read as
+/// `.name`, parentheses around a lone name dropped. `None` when nothing would change.
+fn js_compact(lower: &str) -> Option<String> {
+    let b = lower.as_bytes();
+    let bracket_str = memchr::memchr_iter(b'[', b).any(|i| matches!(b.get(i + 1), Some(b'"' | b'\'' | b'`')) || b.get(i + 1).is_some_and(u8::is_ascii_whitespace));
+    let spaced_dot = memchr::memchr_iter(b'.', b).any(|i| (i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_whitespace)) || b.get(i + 1).is_some_and(u8::is_ascii_whitespace));
+    if !(lower.contains("/*") || bracket_str || spaced_dot || lower.contains(")[")) || lower.len() > 8192 {
+        return None;
+    }
+    let folded = crate::decode::fold_sql(lower);
+    let nows: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
+    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$';
+    let nb = nows.as_bytes();
+    let mut out = String::with_capacity(nows.len());
+    let mut i = 0;
+    while i < nb.len() {
+        let c = nb.get(i).copied().unwrap_or(0);
+        // `["name"]` → `.name`
+        if c == b'[' && matches!(nb.get(i + 1), Some(b'"' | b'\'' | b'`')) {
+            let q = nb.get(i + 1).copied().unwrap_or(0);
+            let mut j = i + 2;
+            while nb.get(j).copied().is_some_and(is_ident) {
+                j += 1;
+            }
+            if j > i + 2 && nb.get(j) == Some(&q) && nb.get(j + 1) == Some(&b']') {
+                out.push('.');
+                out.push_str(nows.get(i + 2..j).unwrap_or(""));
+                i = j + 2;
+                continue;
+            }
+        }
+        // `(name)` not after a callee → `name`
+        if c == b'(' && !(i > 0 && nb.get(i - 1).copied().is_some_and(|p| is_ident(p) || p == b')' || p == b']')) && nb.get(i + 1).is_some_and(|f| f.is_ascii_alphabetic() || *f == b'_' || *f == b'$') {
+            let mut j = i + 1;
+            while nb.get(j).copied().is_some_and(is_ident) {
+                j += 1;
+            }
+            if j > i + 1 && nb.get(j) == Some(&b')') {
+                out.push_str(nows.get(i + 1..j).unwrap_or(""));
+                i = j + 1;
+                continue;
+            }
+        }
+        out.push(c as char);
+        i += 1;
+    }
+    (out != lower).then_some(out)
+}
+
+/// JSFuck-style code built from `[]()!+` only: `![]`, `!![]`, `+[]`, `[][…]`.
+fn jsfuck(lower: &str, hits: &mut Vec<Hit>) {
+    let b = lower.as_bytes();
+    if memchr::memmem::find(b, b"[]").is_none() {
+        return;
+    }
+    let atoms = memchr::memmem::find_iter(b, b"[]").take(64).filter(|&p| p > 0 && matches!(b.get(p - 1), Some(b'!' | b'+'))).count();
+    if atoms >= 2 {
+        add(hits, "xss.jsfuck", 5, 1, sub(lower, 0, 60));
+    } else if atoms == 1 {
+        add(hits, "xss.jsfuck", 3, 1, sub(lower, 0, 60));
+    }
+}
+
 /// A parameter named like an event handler whose value is script (`?onfocus=;write(cookie)`,
 /// `onload=x=>$.getScript(…)`): reflected into a tag, the pair is the handler.
 fn handler_param(name: &str, lower: &str, hits: &mut Vec<Hit>) {
@@ -666,6 +740,16 @@ mod tests {
             "<b>bold</b> -->",
             "he said \"it's\" fine",
         ] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn folded_js() {
+        for p in ["window /* x */ . name + document /**/.cookie", "(document)['cookie'] && 1", "top [ 'con'+'firm' ] ( 1 )", "(!![]+[])[+[]]"] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+        for p in ["items[] = 3 /* note */", "a [ 'b' ] c", "see (document) [\"title\"]"] {
             assert!(score(p) < 5, "{p}: {:?}", rules(p));
         }
     }
