@@ -9,6 +9,7 @@
 
 pub mod base64;
 pub mod html;
+pub mod join;
 pub mod js;
 pub mod markup;
 pub mod path;
@@ -207,6 +208,9 @@ fn extra_variants(cur: &str, chain: &[&'static str], js_octal: Option<String>, o
     }
     if memchr::memchr(b'<', cur.as_bytes()).is_some() && markup::has_inline_tags(cur) {
         push(out, markup::strip_inline_tags(cur), with("strip-tags"));
+    }
+    if memchr::memchr2(b'*', b',', cur.as_bytes()).is_some() && join::has_splits(cur) {
+        push(out, join::join(cur), with("join"));
     }
 }
 

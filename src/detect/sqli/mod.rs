@@ -280,6 +280,8 @@ fn operand(s: &[Sig<'_>], mut j: usize) -> Option<(Operand, usize)> {
     let (kind, mut next) = match x.t.kind {
         Kind::Num | Kind::Str { .. } | Kind::Var | Kind::Word(Kw::Literal) => (Operand::Lit, j + 1),
         Kind::Func => (Operand::Lit, skip_parens(s, j + 1)),
+        // `current_user`, `session_user`: niladic functions, values rather than columns.
+        Kind::Word(Kw::None) if has(&x.t, F_INFOWORD) && !x.t.is("user") => (Operand::Lit, j + 1),
         Kind::Word(Kw::None) => (Operand::Ident, j + 1),
         Kind::Word(Kw::Select) => (Operand::Sub, s.len()),
         _ => return None,
@@ -581,6 +583,13 @@ fn bare_fragment(text: &str, s: &[Sig<'_>], hits: &mut Vec<Hit>) {
     if e.literals == 0 || e.idents > 0 {
         return;
     }
+    if e.end == s.len() && e.ops > 0 {
+        // The whole value is arithmetic or a comparison over SQL functions
+        // (`456 + ASCII(SUBSTRING(pw,1,1))-10`, `DATABASE() LIKE SCHEMA()`, `1 - ORD('A')`).
+        if let Some(f) = s.iter().find(|t| t.t.kind == Kind::Func && (has(&t.t, F_BLIND | F_INFO | F_TIME | F_ERROR))) {
+            add(hits, "sqli.arithmetic-blind", 5, 1, f.t.text);
+        }
+    }
     if e.end == s.len() && e.commented {
         if s.last().is_some_and(|l| terse_comment(l.comment)) {
             add(hits, "sqli.comment-truncation", 5, 1, text);
@@ -623,6 +632,15 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
         return;
     }
     let or_like = x.t.is("or") || x.t.text == "||" || x.t.is("xor");
+    // `having (1 or 1)`, `where (true or 1)`: a parenthesised condition on constants only.
+    if (x.t.is("having") || x.t.is("where")) && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::LParen) {
+        if let Some(e) = expr::parse(s, i + 1) {
+            if e.idents == 0 && e.literals >= 2 && e.ops >= 1 {
+                add(hits, "sqli.tautology", 5, 1, span(text, s, i, e.end));
+                return;
+            }
+        }
+    }
     let rule = if or_like { "sqli.tautology" } else { "sqli.boolean-blind" };
     let Some((a, j)) = operand(s, i + 1) else { return };
     let a_text = s.get(i + 1).map(|t| t.t.text).unwrap_or("");
@@ -641,7 +659,9 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
             if let Some((b, k)) = operand(s, ob) {
                 let b_text = s.get(ob).map(|t| t.t.text).unwrap_or("");
                 let commented = s.get(j..k).unwrap_or_default().iter().any(|t| t.comment_after);
-                let strong = if (lhs_start || lhs_value) && commented {
+                // A value that opens with its own quote (`' OR x=y`) broke out at once.
+                let opens_with_break = quoted && i == base && s.first().is_some_and(|f| f.t.text.trim().is_empty());
+                let strong = if ((lhs_start || lhs_value) && commented) || opens_with_break {
                     true
                 } else if lhs_value {
                     matches!((a, b), (Operand::Lit, Operand::Lit) | (Operand::Ident, Operand::Lit) | (Operand::Lit, Operand::Ident) | (_, Operand::Sub))
@@ -678,7 +698,8 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
                 matches!(t.kind, Kind::Num | Kind::Word(Kw::Literal) | Kind::Func | Kind::Var)
                     || (matches!(t.kind, Kind::Str { .. }) && t.text.starts_with(|c: char| ('1'..='9').contains(&c)))
             });
-        let lone_keyword = lhs_start && j == s.len() && a_tok.is_some_and(|t| t.is("true") || (t.kind == Kind::Num && t.text != "0"));
+        // `AND 0`, `OR true`, `AND ISNULL(1/0)`: a value that is only a condition on a constant.
+        let lone_keyword = lhs_start && j == s.len() && a_tok.is_some_and(|t| matches!(t.kind, Kind::Num | Kind::Word(Kw::Literal)) || (t.kind == Kind::RParen && s.get(i + 1).is_some_and(|f| f.t.kind == Kind::Func)));
         let score = if (commented && (lhs_value || lhs_start)) || (quoted && lhs_value && truthy) || lone_keyword {
             5
         } else if lhs_value {
@@ -772,8 +793,13 @@ fn statement_ends(s: &[Sig<'_>]) -> bool {
 
 /// Whether the token at `j` starts a plausible SELECT list item.
 fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
+    // MSSQL `select top 1 …`
+    let top = s.get(j).is_some_and(|x| x.t.is("top")) && s.get(j + 1).is_some_and(|f| f.t.kind == Kind::Num) && s.get(j + 2).is_some_and(|n| !is_word(&n.t, Kw::From));
+    let j = if top { j + 2 } else { j };
     let Some(x) = s.get(j) else { return false };
     let follow = s.get(j + 1);
+    // An aliased literal: `select 1 foo from …`, `select 'a' x, …`.
+    let aliased = follow.is_some_and(|f| f.t.kind == Kind::Word(Kw::None)) && s.get(j + 2).is_some_and(|n| matches!(n.t.kind, Kind::Comma | Kind::Word(Kw::From)));
     let follow_ok = |f: Option<&Sig<'_>>| {
         f.is_none_or(|f| {
             matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Op | Kind::RParen | Kind::Semi | Kind::Word(Kw::From | Kw::Into | Kw::Where | Kw::Limit | Kw::Union))
@@ -782,7 +808,7 @@ fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
     match x.t.kind {
         Kind::Func | Kind::Var | Kind::LParen => true,
         Kind::Op => x.t.text == "*" || (matches!(x.t.text, "-" | "+" | "~" | "!") && follow.is_some_and(|f| matches!(f.t.kind, Kind::Num | Kind::Func | Kind::Str { .. } | Kind::Var))),
-        Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) => follow_ok(follow),
+        Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) => follow_ok(follow) || aliased,
         Kind::Word(Kw::AllDistinct) => true,
         Kind::Word(Kw::Other) => x.t.is("case"),
         Kind::Word(Kw::None) => {
@@ -864,7 +890,9 @@ fn function(text: &str, s: &[Sig<'_>], i: usize, prev: Option<&Sig<'_>>, hits: &
         let cond = inner.windows(3).any(|w| matches!(w, [a, op, b] if lit(a) && is_cmp(&op.t) && matches!(b.t.kind, Kind::Num | Kind::Str { .. } | Kind::Func | Kind::Var)));
         if cond {
             let then_stmt = s.get(end).is_some_and(|n| matches!(n.t.kind, Kind::Word(Kw::Select | Kw::Statement)));
-            add(hits, "sqli.conditional", if then_stmt { 5 } else { 4 }, 1, span(text, s, i, end + 1));
+            // Two numbers compared (`IIF(2510=9436,…)`, `if(7=7,…)`) are a probe, not logic.
+            let numeric = inner.windows(3).any(|w| matches!(w, [a, op, b] if a.t.kind == Kind::Num && is_cmp(&op.t) && b.t.kind == Kind::Num));
+            add(hits, "sqli.conditional", if then_stmt || numeric { 5 } else { 4 }, 1, span(text, s, i, end + 1));
         }
         return;
     }
@@ -968,6 +996,37 @@ mod tests {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
         }
         for p in ["5 -- great product", "2024 #goals", "abc--", "1611-Ab9xYz--", "!@#$%^&", "(see above) --", "in case when you arrive then we end", "top 10 #travel", "1 or 2 or 3 people"] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn constant_conditions_and_probes() {
+        for p in [
+            "x having (2 or 2)",
+            "(select top 3 name from accounts)",
+            "(select 7 alias from dual)",
+            "77 + ORD(MID(pw,2,1))-3",
+            "VERSION() LIKE DATABASE()",
+            "' OR a=b",
+            "OR false",
+            "2\nor session_user=bob",
+            "Q,IIF(11=12,Q,1/0)",
+            "1 uni/**/on sel/*x*/ect 1,2--",
+            "' un\",\"ion se\",\"lect 1,2",
+        ] {
+            let mut out = Vec::new();
+            let mut total = 0;
+            let mut vs = Vec::new();
+            crate::decode::variants(p, &[], crate::decode::DecodeOpts::default(), &mut vs);
+            for v in &vs {
+                out.clear();
+                scan(&Value { part: Part::QueryValue, name: "q", text: &v.text }, &mut out);
+                total = total.max(out.iter().filter(|h| h.paranoia <= 1).map(|h| h.score).sum::<u32>());
+            }
+            assert!(total >= 5, "{p}: {:?}", rules(p));
+        }
+        for p in ["where (it) is", "version 2 - the sequel", "or maybe", "count (3) - 1 people"] {
             assert!(score(p) < 5, "{p}: {:?}", rules(p));
         }
     }
