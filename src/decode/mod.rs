@@ -210,7 +210,15 @@ fn extra_variants(cur: &str, chain: &[&'static str], js_octal: Option<String>, o
         push(out, markup::strip_inline_tags(cur), with("strip-tags"));
     }
     if memchr::memchr2(b'*', b',', cur.as_bytes()).is_some() && join::has_splits(cur) {
-        push(out, join::join(cur), with("join"));
+        let joined = join::join(cur);
+        // `1+un/**/ion+sel/**/ect+1`: the `+` spaces of a second form-decoding as well.
+        let plus = (memchr::memchr(b'+', joined.as_bytes()).is_some() && !joined.contains(' ')).then(|| joined.replace('+', " "));
+        push(out, joined, with("join"));
+        if let Some(p) = plus {
+            let mut c = with("join");
+            c.push("plus");
+            push(out, p, c);
+        }
     }
 }
 
@@ -345,6 +353,14 @@ mod tests {
     fn unicode_lookalikes() {
         let v = vs("\u{FF1C}\u{017F}cript\u{FF1E}");
         assert!(v.iter().any(|x| x.text == "<script>" && x.decoders == vec!["unicode"]), "{v:?}");
+    }
+
+    #[test]
+    fn joined_keywords() {
+        let v = vs("1+un/**/ion+sel/**/ect+1,2--");
+        assert!(v.iter().any(|x| x.text == "1 union select 1,2--" && x.decoders == vec!["join", "plus"]), "{v:?}");
+        let v = vs("+ADw-i+AD4-");
+        assert!(v.iter().any(|x| x.text == "<i>" && x.decoders == vec!["utf7"]), "{v:?}");
     }
 
     #[test]
