@@ -20,7 +20,7 @@ fn split_at(b: &[u8], i: usize) -> Option<usize> {
 /// Whether `s` has a split between two letters.
 pub fn has_splits(s: &str) -> bool {
     let b = s.as_bytes();
-    (0..b.len()).any(|i| i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_alphabetic) && split_at(b, i).is_some_and(|n| b.get(i + n).is_some_and(u8::is_ascii_alphabetic)))
+    memchr::memchr3_iter(b'/', b'"', b'\\', b).any(|i| i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_alphabetic) && split_at(b, i).is_some_and(|n| b.get(i + n).is_some_and(u8::is_ascii_alphabetic)))
 }
 
 /// Removes every split that has a letter on both sides.

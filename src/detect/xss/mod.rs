@@ -109,7 +109,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
     // The same JS with comments, whitespace and bracket-string member access folded
     // (`document /**/ . cookie`, `(document)["cookie"]`, `self [ "alert" ]("x")`).
-    if let Some(c) = js_compact(&lower) {
+    if let Some(c) = js_compact(&lower, !found.is_empty()) {
         let f = find_needles(&c);
         if !f.is_empty() {
             js(&c, &f, &mut hits);
@@ -465,9 +465,10 @@ fn context_polyglot(lower: &str, hits: &mut Vec<Hit>) {
         kinds += 1;
     }
     // Two different quote characters within three bytes: `"'`, `'\``, `"\``.
-    if b.windows(3).take(4096).any(|w| {
-        let q: Vec<u8> = w.iter().copied().filter(|c| matches!(c, b'"' | b'\'' | b'`')).collect();
-        q.len() >= 2 && q.windows(2).any(|p| matches!(p, [x, y] if x != y))
+    let quote = |c: u8| matches!(c, b'"' | b'\'' | b'`');
+    if memchr::memchr3_iter(b'"', b'\'', b'`', b).take(256).any(|i| {
+        let q = b.get(i).copied().unwrap_or(0);
+        b.get(i + 1..(i + 3).min(b.len())).is_some_and(|n| n.iter().any(|c| quote(*c) && *c != q))
     }) {
         kinds += 1;
     }
@@ -481,10 +482,12 @@ fn context_polyglot(lower: &str, hits: &mut Vec<Hit>) {
 
 /// JS folded for matching: block comments and whitespace removed, `["name"]` read as
 /// `.name`, parentheses around a lone name dropped. `None` when nothing would change.
-fn js_compact(lower: &str) -> Option<String> {
+fn js_compact(lower: &str, needles: bool) -> Option<String> {
     let b = lower.as_bytes();
     let bracket_str = memchr::memchr_iter(b'[', b).any(|i| matches!(b.get(i + 1), Some(b'"' | b'\'' | b'`')) || b.get(i + 1).is_some_and(u8::is_ascii_whitespace));
-    let spaced_dot = memchr::memchr_iter(b'.', b).any(|i| (i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_whitespace)) || b.get(i + 1).is_some_and(u8::is_ascii_whitespace));
+    // Spaced member access (`document . cookie`) only matters next to a JS name; prose has
+    // plenty of `. ` otherwise.
+    let spaced_dot = (needles || lower.contains("document")) && memchr::memchr_iter(b'.', b).any(|i| (i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_whitespace)) || b.get(i + 1).is_some_and(u8::is_ascii_whitespace));
     if !(lower.contains("/*") || bracket_str || spaced_dot || lower.contains(")[")) || lower.len() > 8192 {
         return None;
     }
