@@ -102,7 +102,7 @@ fn worth_lexing(text: &str) -> bool {
         return true;
     }
     // Comment truncation (`1--`, `(1)#`) and symbolic logic (`1 || 1=1`, `x && 2>1`).
-    if memchr::memchr(b'#', b).is_some() || [&b"--"[..], b"||", b"&&"].iter().any(|n| memchr::memmem::find(b, n).is_some()) {
+    if memchr::memchr(b'#', b).is_some() || memchr::memchr3_iter(b'-', b'|', b'&', b).any(|i| b.get(i + 1) == b.get(i)) {
         return true;
     }
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.')).any(|w| {

@@ -49,7 +49,7 @@ const GLOBALS: &[&str] = &["top", "self", "window", "parent", "frames", "globalt
 fn automaton() -> &'static (Option<aho_corasick::AhoCorasick>, Vec<&'static str>) {
     static AC: std::sync::OnceLock<(Option<aho_corasick::AhoCorasick>, Vec<&'static str>)> = std::sync::OnceLock::new();
     AC.get_or_init(|| {
-        let mut pats: Vec<&'static str> = vec!["script:", "data:", "expression", "binding", "behavio", "url(", "@import", "function", "${"];
+        let mut pats: Vec<&'static str> = vec!["script:", "data:", "expression", "binding", "behavio", "url(", "@import", "function"];
         pats.extend(SINK_CALLS.iter().map(|(n, _)| *n));
         pats.extend(SINKS.iter().map(|(n, _)| *n));
         pats.extend(GLOBALS.iter().copied());
@@ -89,8 +89,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let found = find_needles(t);
     let has_eq = b.contains(&b'=');
     // Obfuscated JS (comments or brackets inside member access, JSFuck) has no needle.
-    let obfuscated = memchr::memmem::find(b, b"/*").is_some() || memchr::memmem::find(b, b"[]").is_some() || memchr::memchr(b'[', b).is_some_and(|i| matches!(b.get(i + 1), Some(b'"' | b'\'' | b' ')));
-    if found.is_empty() && !has_eq && !b.contains(&b'<') && !obfuscated {
+    let obfuscated = memchr::memchr2_iter(b'/', b'[', b).any(|i| matches!((b.get(i), b.get(i + 1)), (Some(b'/'), Some(b'*')) | (Some(b'['), Some(b']' | b'"' | b'\'' | b' '))));
+    let backtick = memchr::memchr(b'`', b).is_some();
+    if found.is_empty() && !has_eq && !b.contains(&b'<') && !obfuscated && !backtick {
         return;
     }
     let lower = t.to_ascii_lowercase();
@@ -116,6 +117,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     jsfuck(&lower, &mut hits);
+    if backtick {
+        template_calls(&lower, &mut hits);
+    }
     if has_eq {
         attribute_break(&lower, &mut hits);
     }
@@ -385,9 +389,6 @@ fn js(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
         }
     }
     sink_references(lower, found, hits);
-    if memchr::memchr(b'`', b).is_some() {
-        template_calls(lower, hits);
-    }
     for pos in positions(found, "function").take(8) {
         // The Function constructor on a string: `Function('ale'+'rt(1)')()`, `Function\`…\``.
         let word_start = pos == 0 || !b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$');
@@ -487,8 +488,9 @@ fn js_compact(lower: &str, needles: bool) -> Option<String> {
     let bracket_str = memchr::memchr_iter(b'[', b).any(|i| matches!(b.get(i + 1), Some(b'"' | b'\'' | b'`')) || b.get(i + 1).is_some_and(u8::is_ascii_whitespace));
     // Spaced member access (`document . cookie`) only matters next to a JS name; prose has
     // plenty of `. ` otherwise.
-    let spaced_dot = (needles || lower.contains("document")) && memchr::memchr_iter(b'.', b).any(|i| (i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_whitespace)) || b.get(i + 1).is_some_and(u8::is_ascii_whitespace));
-    if !(lower.contains("/*") || bracket_str || spaced_dot || lower.contains(")[")) || lower.len() > 8192 {
+    let spaced_dot = (needles || memchr::memmem::find(b, b"document").is_some()) && memchr::memchr_iter(b'.', b).any(|i| (i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_whitespace)) || b.get(i + 1).is_some_and(u8::is_ascii_whitespace));
+    let comment_or_call_index = memchr::memchr2_iter(b'/', b')', b).any(|i| matches!((b.get(i), b.get(i + 1)), (Some(b'/'), Some(b'*')) | (Some(b')'), Some(b'['))));
+    if !(bracket_str || spaced_dot || comment_or_call_index) || lower.len() > 8192 {
         return None;
     }
     let folded = crate::decode::fold_sql(lower);
