@@ -68,6 +68,8 @@ fn escape_at(b: &[u8], j: usize, octal: bool) -> (Option<u32>, usize) {
         }
     }
     match b.get(j) {
+        // `\0` (not an octal escape) is NUL, which old parsers skip inside names (`scr\0ipt`).
+        Some(b'0') if !b.get(j + 1).is_some_and(u8::is_ascii_hexdigit) => (Some(0), 1),
         Some(b'x') => {
             let e = take_hex(j + 1, 2);
             if e == j + 3 {
@@ -104,6 +106,36 @@ fn escape_at(b: &[u8], j: usize, octal: bool) -> (Option<u32>, usize) {
     }
 }
 
+/// Whether `s` has two-digit octal escapes (`\74`, `\50`) that a JS string would read as
+/// octal but `decode` reads as CSS hex.
+pub fn has_short_octal(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'\\', b).any(|i| {
+        b.get(i + 1).is_some_and(|d| (b'1'..=b'7').contains(d)) && b.get(i + 2).is_some_and(|d| (b'0'..=b'7').contains(d)) && !b.get(i + 3).is_some_and(u8::is_ascii_hexdigit)
+    })
+}
+
+/// Decodes as a JS string literal would: octal escapes of one to three digits first.
+pub fn decode_js_octal(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c == b'\\' {
+            let (cp, used) = escape_at(b, i + 1, true);
+            if let Some(ch) = cp.and_then(char::from_u32) {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                i += 1 + used;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +149,8 @@ mod tests {
         assert_eq!(decode(r"\0075\0072\006C\0028"), "url(");
         assert_eq!(decode(r"it\'s \q \x4"), r"it\'s \q \x4");
         assert_eq!(decode("\\"), "\\");
+        assert_eq!(decode(r"scr\0ipt"), "scr\0ipt");
+        assert!(has_short_octal(r"'\74b\76'") && !has_short_octal(r"\3c"));
+        assert_eq!(decode_js_octal(r"'\74b\76'"), "'<b>'");
     }
 }

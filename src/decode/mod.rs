@@ -11,9 +11,12 @@ use std::borrow::Cow;
 
 pub mod base64;
 pub mod html;
+pub mod join;
 pub mod js;
+pub mod markup;
 pub mod path;
 pub mod url;
+pub mod utf7;
 
 /// Maximum URL-decoding passes (1 = single encoding, 3 = triple).
 pub const MAX_URL_PASSES: usize = 3;
@@ -101,6 +104,8 @@ pub fn variants<'a>(text: &'a str, base: &[&'static str], opts: DecodeOpts, out:
             push(out, cur.clone(), chain.clone());
         }
     }
+    // JS-string octal escapes (`'\74img…\76'`) where the CSS reading below differs.
+    let js_octal = if js::has_short_octal(&cur) { Some(js::decode_js_octal(&cur)) } else { None };
     // JS / CSS escapes.
     if js::has_escapes(&cur) {
         let mut d = js::decode(&cur);
@@ -117,6 +122,7 @@ pub fn variants<'a>(text: &'a str, base: &[&'static str], opts: DecodeOpts, out:
             push(out, cur.clone(), chain.clone());
         }
     }
+    extra_variants(&cur, &chain, js_octal, out);
     // NUL, C0 controls and invisible format characters (see `invisible`).
     let ctl = cur.bytes().any(|b| b < 0x20);
     let non_ascii = !cur.is_ascii();
@@ -201,6 +207,41 @@ pub fn variants<'a>(text: &'a str, base: &[&'static str], opts: DecodeOpts, out:
             let mut c = chain.clone();
             c.push("path");
             push(out, n, c);
+        }
+    }
+}
+
+/// Decodings that only some targets apply: JS octal string escapes, UTF-7 (a page served or
+/// sniffed as UTF-7), and tag stripping by naive sanitizers (`o<x>nclick`).
+fn extra_variants(cur: &str, chain: &[&'static str], js_octal: Option<String>, out: &mut Vec<Variant>) {
+    let with = |name: &'static str| {
+        let mut c = chain.to_vec();
+        c.push(name);
+        c
+    };
+    if let Some(d) = js_octal {
+        if d != cur {
+            push(out, d, with("js"));
+        }
+    }
+    if utf7::looks_encoded(cur) {
+        let d = utf7::decode(cur);
+        if d != cur {
+            push(out, d, with("utf7"));
+        }
+    }
+    if memchr::memchr(b'<', cur.as_bytes()).is_some() && markup::has_inline_tags(cur) {
+        push(out, markup::strip_inline_tags(cur), with("strip-tags"));
+    }
+    if memchr::memchr2(b'*', b',', cur.as_bytes()).is_some() && join::has_splits(cur) {
+        let joined = join::join(cur);
+        // `1+un/**/ion+sel/**/ect+1`: the `+` spaces of a second form-decoding as well.
+        let plus = (memchr::memchr(b'+', joined.as_bytes()).is_some() && !joined.contains(' ')).then(|| joined.replace('+', " "));
+        push(out, joined, with("join"));
+        if let Some(p) = plus {
+            let mut c = with("join");
+            c.push("plus");
+            push(out, p, c);
         }
     }
 }
@@ -336,6 +377,14 @@ mod tests {
     fn unicode_lookalikes() {
         let v = vs("\u{FF1C}\u{017F}cript\u{FF1E}");
         assert!(v.iter().any(|x| x.text == "<script>" && x.decoders == vec!["unicode"]), "{v:?}");
+    }
+
+    #[test]
+    fn joined_keywords() {
+        let v = vs("1+un/**/ion+sel/**/ect+1,2--");
+        assert!(v.iter().any(|x| x.text == "1 union select 1,2--" && x.decoders == vec!["join", "plus"]), "{v:?}");
+        let v = vs("+ADw-i+AD4-");
+        assert!(v.iter().any(|x| x.text == "<i>" && x.decoders == vec!["utf7"]), "{v:?}");
     }
 
     #[test]

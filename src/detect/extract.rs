@@ -126,10 +126,17 @@ pub fn extract_filtered<'p>(req: &HttpRequest, cfg: &InspectionConfig, keep: Opt
                 ex.truncated = true;
                 ex.note("cookie: more than max_args cookies".into());
             }
+            // A payload with `;` in it (`&#34;&gt;`, `admin'; --`) splits into odd cookie
+            // names: inspect the header whole as well.
+            let odd = pairs.iter().any(|p| !clean_name(&p.name));
             for p in pairs {
                 let naming = || (p.name.to_string(), format!("cookie.{}", p.name));
                 ex.add(Part::ArgName, Cow::Borrowed(&*p.name), false, naming);
                 ex.add(Part::Cookie, p.value, false, naming);
+            }
+            if odd {
+                let v = value.get(..value.len().min(MAX_HEADER_LEN)).unwrap_or_default();
+                ex.add(Part::Header, String::from_utf8_lossy(v), false, || (name.clone(), "header.cookie".into()));
             }
             continue;
         }
@@ -330,6 +337,15 @@ mod tests {
             assert!(l.contains(&(want.0.to_string(), want.1.to_string())), "{want:?} not in {l:?}");
         }
         assert!(!l.iter().any(|(k, _)| k.starts_with("header.accept")));
+    }
+
+    #[test]
+    fn split_cookie_header_is_inspected_whole() {
+        let raw = "id=&#39;&gt;&lt;b x=1";
+        let ex = extract(&req("/", &[("cookie", raw)], ""), &InspectionConfig::default());
+        assert!(locs(&ex).contains(&("header.cookie".into(), raw.into())), "{:?}", locs(&ex));
+        let ex = extract(&req("/", &[("cookie", "s=v; t=w")], ""), &InspectionConfig::default());
+        assert!(!locs(&ex).iter().any(|(k, _)| k == "header.cookie"));
     }
 
     #[test]

@@ -47,8 +47,14 @@ impl Prefilter {
         } else {
             return true;
         }
-        // Logical operators as whole words (`1 or 1`, `x and 2`), not inside names.
-        if s.split(|c: char| !c.is_alphanumeric()).any(|w| ["or", "and", "xor", "not", "div"].iter().any(|k| w.eq_ignore_ascii_case(k))) {
+        // Logical operators and CASE as whole words (`1 or 1`, `x and 2`, `case 1 when 2 then 2 end`),
+        // not inside names.
+        if s.split(|c: char| !c.is_alphanumeric()).any(|w| ["or", "and", "xor", "not", "div", "case"].iter().any(|k| w.eq_ignore_ascii_case(k))) {
+            return true;
+        }
+        // SQL comment truncation of a punctuation-free value (`1--`, `7 --`). Checked here
+        // rather than in the automaton: a two-byte pattern of a common byte slows every search.
+        if memchr::memmem::find(s.as_bytes(), b"--").is_some() {
             return true;
         }
         // Long alphanumeric tokens may be base64 of something.
@@ -66,7 +72,7 @@ mod tests {
         for s in ["hello world", "12345", "550e8400-e29b-41d4-a716-446655440000", "2024-01-02 10:11:12", "john.doe@example.com", "Señor Muñoz", "x"] {
             assert!(!p.interesting(s), "{s}");
         }
-        for s in ["1'", "<b>", "1 union select 2", "a=b", "YWxlcnQoMSk7YWxlcnQoMik=", "dW5pb25zZWxlY3Q0", "ls;id", "1 or 1"] {
+        for s in ["1'", "<b>", "1 union select 2", "a=b", "YWxlcnQoMSk7YWxlcnQoMik=", "dW5pb25zZWxlY3Q0", "ls;id", "1 or 1", "1--", "case 1 when 2 then 3 end"] {
             assert!(p.interesting(s), "{s}");
         }
     }

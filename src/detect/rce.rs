@@ -42,7 +42,7 @@ const STRONG: &[&str] = &[
     "lscpu", "lsblk", "blkid", "fdisk", "mkfs", "modprobe", "insmod", "rmmod", "lsmod",
     "regedit", "bcdedit", "bcdboot", "iwr", "iwmi", "cpulimit", "aptitude", "bsdtar", "ansible-config",
     "ansible-pull", "diskpart", "cipher", "wevtutil", "fsutil", "auditpol", "gunzip", "zcat", "zstdcat", "bzcat",
-    "xzcat", "zgrep", "zless", "zmore", "lzcat",
+    "xzcat", "zgrep", "zless", "zmore", "lzcat", "unxz", "unlzma", "bunzip2", "unzstd", "uncompress", "zstdgrep", "xzgrep", "bzgrep",
 ];
 
 /// Reconnaissance commands that, as the whole value, are a command and nothing else.

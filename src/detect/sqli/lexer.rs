@@ -98,7 +98,7 @@ pub fn classify(w: &str) -> Kw {
         b"insert" | b"update" | b"delete" | b"drop" | b"create" | b"alter" | b"exec" | b"execute" | b"declare" | b"shutdown"
         | b"show" | b"truncate" | b"grant" | b"revoke" | b"waitfor" | b"set" | b"call" | b"load" | b"replace" | b"rename"
         | b"use" | b"kill" | b"begin" | b"goto" | b"while" | b"do" | b"handler" | b"copy" | b"backup" | b"restore" | b"dbcc" | b"prepare" => Kw::Statement,
-        b"all" | b"distinct" => Kw::AllDistinct,
+        b"all" | b"distinct" | b"distinctrow" => Kw::AllDistinct,
         b"as" | b"case" | b"when" | b"then" | b"else" | b"end" | b"procedure" | b"values" | b"join" | b"exists" | b"escape"
         | b"collate" | b"binary" | b"if" | b"elseif" | b"iif" => Kw::Other,
         _ => Kw::None,
@@ -209,6 +209,11 @@ pub fn lex<'a>(s: &'a str, in_quote: Option<u8>, out: &mut Vec<Tok<'a>>) {
                 }
                 out.push(tok(Kind::Var, i, j));
                 i = j;
+            }
+            '\\' if n == b'N' && !b.get(i + 2).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') => {
+                // MySQL's `\N` is NULL.
+                out.push(tok(Kind::Word(Kw::Literal), i, i + 2));
+                i += 2;
             }
             '[' => {
                 // MSSQL bracket identifier when it closes on the same word, else punctuation.

@@ -9,6 +9,7 @@
 //! of the statement), comment truncation, time-based and error-based functions, subqueries,
 //! system objects, ORDER BY probing, and dialect tricks (`||`, `::`, `CHR()`, `/*!`).
 
+mod expr;
 pub mod lexer;
 
 use super::gate::Triggers;
@@ -55,10 +56,11 @@ const SYSTEM_OBJECTS: &[&str] = &[
 /// What a value must contain for any rule of this class to match (see `gate`): add a
 /// trigger here with every new rule.
 pub const TRIGGERS: Triggers = Triggers {
-    // `worth_lexing`: a quote, `@@`, `/*`, or a keyword / listed name as a whole word.
-    bytes: b"'\"`",
-    anywhere: &[&["@@", "/*"]],
-    words: &[GATE_KEYWORDS, TIME_FUNCS, ERROR_FUNCS, INFO_FUNCS, INFO_WORDS, BLIND_FUNCS, SYSTEM_OBJECTS],
+    // `worth_lexing`: a quote, `@@`, `/*`, a comment `#`/`--`, symbolic logic `||`/`&&`,
+    // or a keyword / listed name as a whole word.
+    bytes: b"'\"`#",
+    anywhere: &[&["@@", "/*", "--", "||", "&&"]],
+    words: &[GATE_KEYWORDS, &["case"], TIME_FUNCS, ERROR_FUNCS, INFO_FUNCS, INFO_WORDS, BLIND_FUNCS, SYSTEM_OBJECTS],
     ..Triggers::NONE
 };
 
@@ -125,12 +127,16 @@ fn worth_lexing(text: &str) -> bool {
     if memchr::memchr3(b'\'', b'"', b'`', b).is_some() || memchr::memmem::find(b, b"@@").is_some() || memchr::memmem::find(b, b"/*").is_some() {
         return true;
     }
+    // Comment truncation (`1--`, `(1)#`) and symbolic logic (`1 || 1=1`, `x && 2>1`).
+    if memchr::memchr(b'#', b).is_some() || memchr::memchr3_iter(b'-', b'|', b'&', b).any(|i| b.get(i + 1) == b.get(i)) {
+        return true;
+    }
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '.')).any(|w| {
         let w = w.trim_matches('.');
         if w.len() < 2 || w.len() > 40 {
             return false;
         }
-        gated_kind(lexer::classify(w)) || name_flags(w) != 0
+        gated_kind(lexer::classify(w)) || w.eq_ignore_ascii_case("case") || name_flags(w) != 0
             || (w.contains('.') && w.split('.').any(|p| name_flags(p) != 0))
     })
 }
@@ -296,6 +302,8 @@ fn operand(s: &[Sig<'_>], mut j: usize) -> Option<(Operand, usize)> {
     let (kind, mut next) = match x.t.kind {
         Kind::Num | Kind::Str { .. } | Kind::Var | Kind::Word(Kw::Literal) => (Operand::Lit, j + 1),
         Kind::Func => (Operand::Lit, skip_parens(s, j + 1)),
+        // `current_user`, `session_user`: niladic functions, values rather than columns.
+        Kind::Word(Kw::None) if has(&x.t, F_INFOWORD) && !x.t.is("user") => (Operand::Lit, j + 1),
         Kind::Word(Kw::None) => (Operand::Ident, j + 1),
         Kind::Word(Kw::Select) => (Operand::Sub, s.len()),
         _ => return None,
@@ -404,6 +412,11 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                 _ => false,
             },
         };
+        // The value completes an expression that the query's own closing quote finishes
+        // (`A' AND 'B`, `aa' like '0`, `' = '`, `1') or ('1`), or that a comment cuts.
+        if balanced_expression(text, &s, k) {
+            add(hits, "sqli.quote-balanced", 5, 1, span(text, &s, 0, s.len()));
+        }
         if !next_ok {
             // An unusual continuation: only unmistakable functions and objects count.
             specific_only(text, &s, k, hits);
@@ -433,6 +446,9 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         0
     };
     let sl = &s;
+    if !quoted {
+        bare_fragment(text, sl, hits);
+    }
     for i in base..s.len() {
         let Some(x) = s.get(i) else { break };
         let prev = if i > 0 { s.get(i - 1) } else { None };
@@ -471,7 +487,10 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                 }
             }
             Kind::Word(Kw::Other) if x.t.is("case") => {
-                if s.get(i + 1).is_some_and(|n| n.t.is("when")) {
+                // A whole `CASE … WHEN … THEN … END` expression (with or without an operand).
+                if expr::case_expression(sl, i) {
+                    add(hits, "sqli.conditional", 5, 1, span(text, sl, i, i + 6));
+                } else if s.get(i + 1).is_some_and(|n| n.t.is("when")) {
                     let then = s.iter().skip(i + 2).take(12).position(|n| n.t.is("then"));
                     if let Some(p) = then {
                         let cond = s.get(i + 2..i + 2 + p).unwrap_or_default();
@@ -521,6 +540,87 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
     }
 }
 
+/// In a quoted context: whether the value (a broken-out string at `s[0]`, closing parens
+/// up to `k`) continues as one expression to its end, with at least one operator, and
+/// ends in a string the query's own quote closes, or in a comment.
+///
+/// The strings at both ends must read like a value that was closed, not like prose
+/// quoting a word: `A' AND 'B` and `aa' like '0` count, `"LIKE" STAMP`, `select 'and'` and
+/// `SMALL "&" SIGN` do not (a quote opened after a space, or closed before one, quotes a word).
+fn balanced_expression(text: &str, s: &[Sig<'_>], k: usize) -> bool {
+    let (Some(first), Some(last)) = (s.first(), s.last()) else { return false };
+    let quote_at = |i: usize| text.as_bytes().get(i).copied();
+    let ctx_quote = quote_at(first.t.end);
+    let value_like = |v: &str| v.len() <= 40 && v.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'@' | b'-' | b'+' | b'$'));
+    let blank = |v: &str| v.trim().is_empty();
+    if !(blank(first.t.text) || (!first.t.text.ends_with(char::is_whitespace) && value_like(first.t.text.trim_start()))) {
+        return false;
+    }
+    let tail_string = last.t.kind == (Kind::Str { closed: false });
+    if tail_string {
+        if last.t.start == 0 || quote_at(last.t.start - 1) != ctx_quote {
+            return false;
+        }
+        if !(blank(last.t.text) || (!last.t.text.starts_with(char::is_whitespace) && value_like(last.t.text.trim_end()))) {
+            return false;
+        }
+        // `"*"`, `"-"`: one arithmetic sign between empty double quotes is a search term.
+        let sign = s.get(1).is_some_and(|o| o.t.kind == Kind::Op && matches!(o.t.text, "*" | "-" | "+" | "/" | "%" | "&" | "|" | "^"));
+        if s.len() == 3 && sign && ctx_quote == Some(b'"') && blank(first.t.text) && blank(last.t.text) {
+            return false;
+        }
+    }
+    let e = if k <= 1 {
+        expr::parse(s, 0)
+    } else {
+        let n = expr::binop_len(s, k);
+        if n == 0 {
+            return false;
+        }
+        expr::parse(s, k + n).map(|mut e| {
+            e.ops += 1;
+            e
+        })
+    };
+    let Some(e) = e else { return false };
+    e.ops > 0 && e.end == s.len() && (e.commented || tail_string)
+}
+
+/// Whether a comment that ends a value is a terminator (`--`, `-- -`, `#(`, `/**/`) rather
+/// than prose (`-- great product`, `#travel`).
+fn terse_comment(c: &str) -> bool {
+    if c.starts_with("/*") {
+        return c.len() <= 48;
+    }
+    let body = c.trim_start_matches(['-', '#']).trim();
+    body.is_empty() || (body.len() <= 12 && !body.starts_with(|ch: char| ch.is_alphanumeric()) && !body.contains(char::is_whitespace))
+}
+
+/// In the bare context: a value that is a whole SQL expression cut by a comment
+/// (`1--`, `( 'a' * @a ) --`, `@@version/*`), or followed only by a dangling `UNION`
+/// (`-1#\nunion`, `1/1/**/union#--`): a fragment appended to a query.
+fn bare_fragment(text: &str, s: &[Sig<'_>], hits: &mut Vec<Hit>) {
+    let Some(e) = expr::parse(s, 0) else { return };
+    // Literals and operators only: a name (`abc--`, `1611-IioXX--`) reads as an identifier or a token.
+    if e.literals == 0 || e.idents > 0 {
+        return;
+    }
+    if e.end == s.len() && e.ops > 0 {
+        // The whole value is arithmetic or a comparison over SQL functions
+        // (`456 + ASCII(SUBSTRING(pw,1,1))-10`, `DATABASE() LIKE SCHEMA()`, `1 - ORD('A')`).
+        if let Some(f) = s.iter().find(|t| t.t.kind == Kind::Func && (has(&t.t, F_BLIND | F_INFO | F_TIME | F_ERROR))) {
+            add(hits, "sqli.arithmetic-blind", 5, 1, f.t.text);
+        }
+    }
+    if e.end == s.len() && e.commented {
+        if s.last().is_some_and(|l| terse_comment(l.comment)) {
+            add(hits, "sqli.comment-truncation", 5, 1, text);
+        }
+    } else if e.end + 1 == s.len() && s.get(e.end).is_some_and(|u| is_word(&u.t, Kw::Union)) {
+        add(hits, "sqli.union-fragment", 5, 1, text);
+    }
+}
+
 /// After a string break with an unusual continuation: only SQL-specific functions and
 /// system objects (no structure rules).
 fn specific_only(text: &str, s: &[Sig<'_>], from: usize, hits: &mut Vec<Hit>) {
@@ -554,6 +654,15 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
         return;
     }
     let or_like = x.t.is("or") || x.t.text == "||" || x.t.is("xor");
+    // `having (1 or 1)`, `where (true or 1)`: a parenthesised condition on constants only.
+    if (x.t.is("having") || x.t.is("where")) && s.get(i + 1).is_some_and(|n| n.t.kind == Kind::LParen) {
+        if let Some(e) = expr::parse(s, i + 1) {
+            if e.idents == 0 && e.literals >= 2 && e.ops >= 1 {
+                add(hits, "sqli.tautology", 5, 1, span(text, s, i, e.end));
+                return;
+            }
+        }
+    }
     let rule = if or_like { "sqli.tautology" } else { "sqli.boolean-blind" };
     let Some((a, j)) = operand(s, i + 1) else { return };
     let a_text = s.get(i + 1).map(|t| t.t.text).unwrap_or("");
@@ -562,11 +671,19 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
         return;
     }
     if let Some(op) = s.get(j) {
-        if is_cmp(&op.t) {
-            if let Some((b, k)) = operand(s, j + 1) {
-                let b_text = s.get(j + 1).map(|t| t.t.text).unwrap_or("");
+        // `not like`, `sounds like`, `not between`: the operator spans several words.
+        let not_cmp = op.t.is("not") && s.get(j + 1).is_some_and(|n| n.t.kind == Kind::Word(Kw::Cmp));
+        if is_cmp(&op.t) || not_cmp {
+            let mut ob = j + 1;
+            while s.get(ob).is_some_and(|n| n.t.kind == Kind::Word(Kw::Cmp) && !n.t.is("is")) && ob < j + 3 {
+                ob += 1;
+            }
+            if let Some((b, k)) = operand(s, ob) {
+                let b_text = s.get(ob).map(|t| t.t.text).unwrap_or("");
                 let commented = s.get(j..k).unwrap_or_default().iter().any(|t| t.comment_after);
-                let strong = if (lhs_start || lhs_value) && commented {
+                // A value that opens with its own quote (`' OR x=y`) broke out at once.
+                let opens_with_break = quoted && i == base && s.first().is_some_and(|f| f.t.text.trim().is_empty());
+                let strong = if ((lhs_start || lhs_value) && commented) || opens_with_break {
                     true
                 } else if lhs_value {
                     matches!((a, b), (Operand::Lit, Operand::Lit) | (Operand::Ident, Operand::Lit) | (Operand::Lit, Operand::Ident) | (_, Operand::Sub))
@@ -603,7 +720,8 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
                 matches!(t.kind, Kind::Num | Kind::Word(Kw::Literal) | Kind::Func | Kind::Var)
                     || (matches!(t.kind, Kind::Str { .. }) && t.text.starts_with(|c: char| ('1'..='9').contains(&c)))
             });
-        let lone_keyword = lhs_start && j == s.len() && a_tok.is_some_and(|t| t.is("true") || (t.kind == Kind::Num && t.text != "0"));
+        // `AND 0`, `OR true`, `AND ISNULL(1/0)`: a value that is only a condition on a constant.
+        let lone_keyword = lhs_start && j == s.len() && a_tok.is_some_and(|t| matches!(t.kind, Kind::Num | Kind::Word(Kw::Literal)) || (t.kind == Kind::RParen && s.get(i + 1).is_some_and(|f| f.t.kind == Kind::Func)));
         let score = if (commented && (lhs_value || lhs_start)) || (quoted && lhs_value && truthy) || lone_keyword {
             5
         } else if lhs_value {
@@ -628,12 +746,18 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
     let ok = match st.t.kind {
         Kind::Word(Kw::Select) => select_list_item(s, i.wrapping_add(2)),
         Kind::Func => (st.t.is("if") || st.t.is("iif")) && n1.is_some_and(|n| n.t.kind == Kind::LParen) && s.iter().skip(i.wrapping_add(3)).take(6).any(|t| is_cmp(&t.t)),
+        // `;if 1=1 drop table t`, `;if (select …) waitfor …`: a condition on SQL values, then a statement.
+        Kind::Word(Kw::Other) if st.t.is("if") => expr::parse(s, i.wrapping_add(2)).is_some_and(|e| {
+            e.ops > 0 && e.idents == 0 && s.get(e.end).is_some_and(|n| matches!(n.t.kind, Kind::Word(Kw::Statement | Kw::Select)))
+        }),
         Kind::Word(Kw::Statement) => {
             let w = st.t.text.to_ascii_lowercase();
             match w.as_str() {
                 "insert" | "replace" => word(n1, &["into"]) || (w == "insert" && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["values", "select"])),
                 "update" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(_))) && (word(n2, &["set"]) || s.get(i.wrapping_add(5)).is_some_and(|n| n.t.is("set"))),
                 "delete" => (word(n1, &["from"]) && s.iter().skip(i.wrapping_add(3)).take(64).any(|n| n.t.is("where") || n.t.kind == Kind::Semi || n.comment_after))
+                    // `;delete from t` ending the value.
+                    || (i != usize::MAX && word(n1, &["from"]) && n2.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && s.len() <= i.wrapping_add(5))
                     || (i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "where"])),
                 "drop" if i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && (n2.is_none() || st.comment_after || n1.is_some_and(|n| n.comment_after)) => true,
                 "drop" | "create" | "alter" | "truncate" => word(
@@ -662,6 +786,10 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
                 "kill" => n1.is_some_and(|n| n.t.kind == Kind::Num),
                 "copy" => n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "to"]),
                 "dbcc" | "backup" | "restore" | "prepare" | "handler" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(_))),
+                // `;begin declare @x …`, `;begin shutdown end`, `;begin transaction`.
+                "begin" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(Kw::Statement | Kw::Select))) || word(n1, &["transaction", "tran", "try"]),
+                // `;do sleep(5)`, `;do (1=1)`.
+                "do" => n1.is_some_and(|n| matches!(n.t.kind, Kind::LParen | Kind::Func | Kind::Num)),
                 _ => false,
             }
         }
@@ -687,8 +815,13 @@ fn statement_ends(s: &[Sig<'_>]) -> bool {
 
 /// Whether the token at `j` starts a plausible SELECT list item.
 fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
+    // MSSQL `select top 1 …`
+    let top = s.get(j).is_some_and(|x| x.t.is("top")) && s.get(j + 1).is_some_and(|f| f.t.kind == Kind::Num) && s.get(j + 2).is_some_and(|n| !is_word(&n.t, Kw::From));
+    let j = if top { j + 2 } else { j };
     let Some(x) = s.get(j) else { return false };
     let follow = s.get(j + 1);
+    // An aliased literal: `select 1 foo from …`, `select 'a' x, …`.
+    let aliased = follow.is_some_and(|f| f.t.kind == Kind::Word(Kw::None)) && s.get(j + 2).is_some_and(|n| matches!(n.t.kind, Kind::Comma | Kind::Word(Kw::From)));
     let follow_ok = |f: Option<&Sig<'_>>| {
         f.is_none_or(|f| {
             matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Op | Kind::RParen | Kind::Semi | Kind::Word(Kw::From | Kw::Into | Kw::Where | Kw::Limit | Kw::Union))
@@ -697,7 +830,7 @@ fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
     match x.t.kind {
         Kind::Func | Kind::Var | Kind::LParen => true,
         Kind::Op => x.t.text == "*" || (matches!(x.t.text, "-" | "+" | "~" | "!") && follow.is_some_and(|f| matches!(f.t.kind, Kind::Num | Kind::Func | Kind::Str { .. } | Kind::Var))),
-        Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) => follow_ok(follow),
+        Kind::Num | Kind::Str { .. } | Kind::Word(Kw::Literal) => follow_ok(follow) || aliased,
         Kind::Word(Kw::AllDistinct) => true,
         Kind::Word(Kw::Other) => x.t.is("case"),
         Kind::Word(Kw::None) => {
@@ -779,7 +912,9 @@ fn function(text: &str, s: &[Sig<'_>], i: usize, prev: Option<&Sig<'_>>, hits: &
         let cond = inner.windows(3).any(|w| matches!(w, [a, op, b] if lit(a) && is_cmp(&op.t) && matches!(b.t.kind, Kind::Num | Kind::Str { .. } | Kind::Func | Kind::Var)));
         if cond {
             let then_stmt = s.get(end).is_some_and(|n| matches!(n.t.kind, Kind::Word(Kw::Select | Kw::Statement)));
-            add(hits, "sqli.conditional", if then_stmt { 5 } else { 4 }, 1, span(text, s, i, end + 1));
+            // Two numbers compared (`IIF(2510=9436,…)`, `if(7=7,…)`) are a probe, not logic.
+            let numeric = inner.windows(3).any(|w| matches!(w, [a, op, b] if a.t.kind == Kind::Num && is_cmp(&op.t) && b.t.kind == Kind::Num));
+            add(hits, "sqli.conditional", if then_stmt || numeric { 5 } else { 4 }, 1, span(text, s, i, end + 1));
         }
         return;
     }
@@ -877,6 +1012,59 @@ mod tests {
             "1/*!50000union*/ /*!50000select*/ 1,2",
         ] {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn balanced_quote_expressions() {
+        // The query's own closing quote completes the injected expression.
+        for p in ["x' OR 'y", "' = '", "'LIKE'", "zz' rlike '1", "k'^!'k", "7'*col is \\N or '7", "q' / 2 != '3", "1') or ('2", "u'=('u')#", "'||pkg.proc('a','b')||'", "bb' not regexp '0"] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+        // Prose quoting a word, quote marks around a search term, feet and inches.
+        for p in ["\"IS\" GOOD", "RED \"&\" BLUE", "pick 'or' again", "\"*\"", "5' - 6'", "Rock'n'Roll", "it's - it's", "O'Neil - O'Hara"] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn bare_fragments() {
+        for p in ["7--", "3 * 4 /*", "@@hostname#", " ( ( 2 ) )  --", " ( 'q' * @v )  -- -", "(SELECT BINARY SIN ( 'z')) --", "-5#\nunion", "2/2/**/union#", "case 3 when 4 then 5 end", "(case when 11=12 then 1 else null end)", "9 && 8 = 8", "4 AND 4 SOUNDS LIKE 4", "3 and 3 not between 1 and 2", "2; delete from accounts", "';if 2=2 drop table t-- -", "1; begin declare @v varchar(99)"] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+        for p in ["5 -- great product", "2024 #goals", "abc--", "1611-Ab9xYz--", "!@#$%^&", "(see above) --", "in case when you arrive then we end", "top 10 #travel", "1 or 2 or 3 people"] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn constant_conditions_and_probes() {
+        for p in [
+            "x having (2 or 2)",
+            "(select top 3 name from accounts)",
+            "(select 7 alias from dual)",
+            "77 + ORD(MID(pw,2,1))-3",
+            "VERSION() LIKE DATABASE()",
+            "' OR a=b",
+            "OR false",
+            "2\nor session_user=bob",
+            "Q,IIF(11=12,Q,1/0)",
+            "1 uni/**/on sel/*x*/ect 1,2--",
+            "' un\",\"ion se\",\"lect 1,2",
+        ] {
+            let mut out = Vec::new();
+            let mut total = 0;
+            let mut vs = Vec::new();
+            crate::decode::variants(p, &[], crate::decode::DecodeOpts::default(), &mut vs);
+            for v in &vs {
+                out.clear();
+                scan(&Value { part: Part::QueryValue, name: "q", text: &v.text }, &mut out);
+                total = total.max(out.iter().filter(|h| h.paranoia <= 1).map(|h| h.score).sum::<u32>());
+            }
+            assert!(total >= 5, "{p}: {:?}", rules(p));
+        }
+        for p in ["where (it) is", "version 2 - the sequel", "or maybe", "count (3) - 1 people"] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
         }
     }
 

@@ -17,9 +17,12 @@ use super::{Hit, Value};
 const CLASS: &str = "xss";
 
 /// Tags that run script or load active content by themselves.
-const ACTIVE_TAGS: &[&str] = &["script", "iframe", "frame", "frameset", "object", "embed", "applet", "isindex", "vmlframe", "xss", "import", "portal", "fencedframe", "layer", "ilayer"];
+const ACTIVE_TAGS: &[&str] = &["script", "iframe", "frame", "frameset", "object", "embed", "applet", "isindex", "vmlframe", "xss", "import", "portal", "fencedframe", "layer", "ilayer", "py-script", "py-repl"];
 /// Tags that are dangerous with the right attributes or content.
-const RISKY_TAGS: &[&str] = &["svg", "math", "base", "meta", "link", "form", "style", "template", "xml", "bgsound", "layer", "ilayer", "animate", "set", "handler", "listener"];
+const RISKY_TAGS: &[&str] = &[
+    "svg", "math", "base", "meta", "link", "form", "style", "template", "xml", "bgsound", "layer", "ilayer", "animate", "set", "handler", "listener",
+    "xmp", "html", "body",
+];
 /// Attributes that take a URL a browser may navigate to or load.
 const URL_ATTRS: &[&str] = &[
     "href", "src", "action", "formaction", "data", "xlink:href", "background", "dynsrc", "lowsrc", "poster", "code", "codebase",
@@ -47,7 +50,7 @@ const GLOBALS: &[&str] = &["top", "self", "window", "parent", "frames", "globalt
 fn automaton() -> &'static (Option<aho_corasick::AhoCorasick>, Vec<&'static str>) {
     static AC: std::sync::OnceLock<(Option<aho_corasick::AhoCorasick>, Vec<&'static str>)> = std::sync::OnceLock::new();
     AC.get_or_init(|| {
-        let mut pats: Vec<&'static str> = vec!["script:", "data:", "expression", "binding", "behavio", "url(", "@import"];
+        let mut pats: Vec<&'static str> = vec!["script:", "data:", "expression", "binding", "behavio", "url(", "@import", "function"];
         pats.extend(SINK_CALLS.iter().map(|(n, _)| *n));
         pats.extend(SINKS.iter().map(|(n, _)| *n));
         pats.extend(GLOBALS.iter().copied());
@@ -74,16 +77,33 @@ fn positions<'a>(found: &'a [(&'static str, usize)], needle: &'a str) -> impl It
 
 /// What a value must contain for any rule of this class to match (see `gate`): add a
 /// trigger here with every new rule.
-pub const TRIGGERS: Triggers = Triggers { custom: Some(|v| may_match(v.text)), ..Triggers::NONE };
+pub const TRIGGERS: Triggers = Triggers { custom: Some(may_match), ..Triggers::NONE };
 
-/// `scan`'s own entry condition: a character markup or script needs, and then a needle,
-/// an `=` or a `<`.
-fn may_match(t: &str) -> bool {
+/// `scan`'s own entry condition: a character markup or script needs, and then an
+/// event-handler-named parameter, a needle, an `=`, a `<`, a backtick or obfuscated JS
+/// (`/*` or `[]`/`["`/`['`/`[ ` member access, JSFuck).
+fn may_match(v: &Value<'_>) -> bool {
+    let t = v.text;
     let b = t.as_bytes();
     if t.len() < 3 || !b.iter().any(|c| matches!(c, b'<' | b':' | b'(' | b'`' | b'=' | b'.' | b'[')) {
         return false;
     }
-    b.contains(&b'=') || b.contains(&b'<') || automaton().0.as_ref().is_some_and(|ac| ac.is_match(t))
+    handler_name(v.name)
+        || b.contains(&b'=')
+        || b.contains(&b'<')
+        || b.contains(&b'`')
+        || obfuscated(b)
+        || automaton().0.as_ref().is_some_and(|ac| ac.is_match(t))
+}
+
+/// A parameter named like an event handler (`onfocus`, `onerror`).
+fn handler_name(name: &str) -> bool {
+    name.len() >= 5 && name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("on"))
+}
+
+/// Obfuscated JS without a needle: comments or brackets inside member access, JSFuck.
+fn obfuscated(b: &[u8]) -> bool {
+    memchr::memchr2_iter(b'/', b'[', b).any(|i| matches!((b.get(i), b.get(i + 1)), (Some(b'/'), Some(b'*')) | (Some(b'['), Some(b']' | b'"' | b'\'' | b' '))))
 }
 
 /// Scans one value for XSS.
@@ -91,21 +111,26 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let t = v.text;
     let b = t.as_bytes();
     // (Also the class gate's condition: widen it there, not here.)
-    if !may_match(t) {
+    if !may_match(v) {
         return;
+    }
+    if handler_name(v.name) {
+        handler_param(v.name, &t.to_ascii_lowercase(), out);
     }
     // Needles are matched case-insensitively on the text itself; lower-casing (for the
     // tokenizer and the checks) only happens when something may be there.
     let found = find_needles(t);
     let has_eq = b.contains(&b'=');
-    if found.is_empty() && !has_eq && !b.contains(&b'<') {
+    // Obfuscated JS (comments or brackets inside member access, JSFuck) has no needle.
+    let backtick = memchr::memchr(b'`', b).is_some();
+    if found.is_empty() && !has_eq && !b.contains(&b'<') && !obfuscated(b) && !backtick {
         return;
     }
     let lower = t.to_ascii_lowercase();
     let mut hits: Vec<Hit> = Vec::new();
     if b.contains(&b'<') {
         tags(&lower, &mut hits);
-        for (pi, score) in [("<?import", 5u32), ("<?xml-stylesheet", 4)] {
+        for (pi, score) in [("<?import", 5u32), ("<?xml-stylesheet", 4), ("<?xml:namespace", 5)] {
             if let Some(p) = lower.find(pi) {
                 add(&mut hits, "xss.processing-instruction", score, 1, sub(&lower, p, p + 60));
             }
@@ -115,8 +140,23 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         urls(&lower, &found, &mut hits);
         js(&lower, &found, &mut hits);
     }
+    // The same JS with comments, whitespace and bracket-string member access folded
+    // (`document /**/ . cookie`, `(document)["cookie"]`, `self [ "alert" ]("x")`).
+    if let Some(c) = js_compact(&lower, !found.is_empty()) {
+        let f = find_needles(&c);
+        if !f.is_empty() {
+            js(&c, &f, &mut hits);
+        }
+    }
+    jsfuck(&lower, &mut hits);
+    if backtick {
+        template_calls(&lower, &mut hits);
+    }
     if has_eq {
         attribute_break(&lower, &mut hits);
+    }
+    if b.contains(&b'>') || b.contains(&b'*') {
+        context_polyglot(&lower, &mut hits);
     }
     if found.iter().any(|(n, _)| matches!(*n, "expression" | "binding" | "behavio" | "url(" | "@import")) {
         css(&lower, &mut hits);
@@ -175,6 +215,8 @@ fn script_scheme(v: &str) -> Option<&'static str> {
 
 fn tags(lower: &str, hits: &mut Vec<Hit>) {
     let mut count = 0;
+    // A whole XML document (an uploaded SVG image, a feed) rather than markup injected into a page.
+    let xml_document = lower.trim_start().starts_with("<?xml");
     for tag in html::Tags::new(lower) {
         count += 1;
         if count > 256 {
@@ -193,15 +235,15 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
             add(hits, "xss.active-tag", 5, 1, ev);
         } else if RISKY_TAGS.contains(&name) {
             let score = match name {
-                "base" if tag.attrs.iter().any(|a| a.name == "href") => 5,
-                // `<meta http-equiv>` that sets cookies, redirects or loads styles.
-                "meta" if tag.attrs.iter().any(|a| a.name == "http-equiv" && (a.value.contains("set-cookie") || a.value.contains("link")))
-                    || (tag.attrs.iter().any(|a| a.name == "http-equiv")
-                        && tag.attrs.iter().any(|a| a.value.contains("url=") || a.value.contains("script") || a.value.contains("stylesheet"))) => 5,
-                "link" if tag.attrs.iter().any(|a| a.name == "href") && tag.attrs.iter().any(|a| a.value.contains("import") || a.value.contains("stylesheet")) => 5,
-                "xml" if tag.attrs.iter().any(|a| a.name == "src") => 5,
-                "form" if tag.attrs.iter().any(|a| a.name == "action") => 3,
-                "svg" | "math" | "style" | "xml" | "template" => 3,
+                // Markup that changes how the rest of the page is parsed or runs: a new
+                // document, script-capable foreign content (SVG, MathML), a style sheet,
+                // a raw-text element, XML event handlers, a form or a base URL.
+                "svg" | "math" if xml_document => 3,
+                "svg" | "math" | "style" | "xml" | "xmp" | "html" | "body" | "listener" | "handler" | "base" | "form" => 5,
+                // `<meta charset=…>` / `<meta http-equiv=…>`: charset switching, redirects, cookies.
+                "meta" if tag.attrs.iter().any(|a| a.name == "charset" || a.name == "http-equiv") => 5,
+                "link" if tag.attrs.iter().any(|a| a.name == "href") => 5,
+                "template" => 3,
                 _ => 2,
             };
             add(hits, "xss.risky-tag", score, 1, ev);
@@ -212,6 +254,9 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
             add(hits, "xss.html-tag", 2, 2, ev);
         }
         for a in &tag.attrs {
+            if (URL_ATTRS.contains(&a.name) || a.name.ends_with(":href")) && obfuscated_ip_url(a.value) {
+                add(hits, "xss.obfuscated-url", 5, 1, ev);
+            }
             if html::is_event_handler(a.name) && a.has_value {
                 add(hits, "xss.event-handler", 5, 1, ev);
             }
@@ -223,6 +268,12 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
             }
             if a.name == "style" && css_dangerous(a.value) {
                 add(hits, "xss.css-expression", 5, 1, ev);
+            } else if a.name == "style" && a.has_value {
+                // Style injection: parser-confusing CSS (escapes, comments, braces, brackets,
+                // entity residue) or a resource load is what CSS-based attacks need; a plain
+                // `color:red` is only a signal.
+                let tricky = a.value.contains(['\\', '{', '}', '[', ']', '&', '<']) || a.value.contains("/*") || a.value.contains("url(") || a.value.contains("@import") || a.value.chars().any(|c| c.is_control());
+                add(hits, "xss.style-injection", if tricky { 5 } else { 3 }, 1, ev);
             }
             if a.name == "dataformatas" && a.value.contains("html") {
                 add(hits, "xss.data-binding", 5, 1, ev);
@@ -354,6 +405,11 @@ fn js(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
                 continue;
             }
             let args = sub(lower, e + 1, e + 64);
+            // Dynamic `import('//host/x.js')` loads and runs a module.
+            if name == "import" && args.trim_start().starts_with(['\'', '"', '`']) {
+                add(hits, "xss.js-sink-call", 5, 1, sub(lower, pos, e + 40));
+                continue;
+            }
             // `alert(1)`, `alert(document.domain)`, `alert\`1\``: a call with an argument
             // list that closes, or a tagged template.
             let closes = b.get(e) == Some(&b'`') || args.contains(')');
@@ -362,6 +418,16 @@ fn js(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
                 let (rule, pl) = if s >= 3 { ("xss.js-sink-call", 1) } else { ("xss.js-call", 2) };
                 add(hits, rule, s, pl, sub(lower, pos, e + 20));
             }
+        }
+    }
+    sink_references(lower, found, hits);
+    for pos in positions(found, "function").take(8) {
+        // The Function constructor on a string: `Function('ale'+'rt(1)')()`, `Function\`…\``.
+        let word_start = pos == 0 || !b.get(pos - 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$');
+        let rest = sub(lower, pos + 8, pos + 24).trim_start();
+        let string_arg = rest.starts_with('`') || rest.strip_prefix('(').is_some_and(|r| r.trim_start().starts_with(['\'', '"', '`']));
+        if word_start && string_arg {
+            add(hits, "xss.js-sink-call", 5, 1, sub(lower, pos, pos + 40));
         }
     }
     for &(needle, score) in SINKS {
@@ -392,6 +458,192 @@ fn js(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
             if hits.iter().any(|h| h.rule == "xss.js-sink-call") && tail.contains('(') {
                 add(hits, "xss.js-string-break", 3, 1, sub(lower, pos, pos + 40));
                 break;
+            }
+        }
+    }
+}
+
+/// An `http(s)://` URL whose host is an IP address written to dodge filters: one integer
+/// (`http://1113982867/`), or dotted parts in hex or zero-padded octal (`0x42.0x66…`, `0102.0146…`).
+fn obfuscated_ip_url(v: &str) -> bool {
+    let v = v.trim_start_matches(['"', '\'', ' ']);
+    let Some(rest) = v.strip_prefix("http://").or_else(|| v.strip_prefix("https://")).or_else(|| v.strip_prefix("//")) else { return false };
+    let host = rest.split(['/', '?', '#', ':']).next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or(host);
+    if host.is_empty() || host.len() > 40 {
+        return false;
+    }
+    if host.bytes().all(|c| c.is_ascii_digit()) {
+        return host.len() >= 8;
+    }
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() <= 4
+        && parts.iter().all(|p| !p.is_empty() && (p.bytes().all(|c| c.is_ascii_digit()) || p.starts_with("0x") && p.len() > 2 && p.bytes().skip(2).all(|c| c.is_ascii_hexdigit())))
+        && parts.iter().any(|p| p.starts_with("0x") || (p.len() > 1 && p.starts_with('0')))
+}
+
+/// Context-closing polyglots: one value that closes several parsing contexts at once
+/// (an HTML comment `-->`, a CDATA section `]]>`, a JS comment `*/`, mixed string quotes,
+/// raw-text elements), so that it breaks out wherever it lands.
+fn context_polyglot(lower: &str, hits: &mut Vec<Hit>) {
+    let b = lower.as_bytes();
+    let mut kinds = 0;
+    if lower.contains("-->") || lower.contains("--!>") {
+        kinds += 1;
+    }
+    if lower.contains("]]>") {
+        kinds += 1;
+    }
+    if lower.contains("*/") && lower.contains("/*") {
+        kinds += 1;
+    }
+    // Two different quote characters within three bytes: `"'`, `'\``, `"\``.
+    let quote = |c: u8| matches!(c, b'"' | b'\'' | b'`');
+    if memchr::memchr3_iter(b'"', b'\'', b'`', b).take(256).any(|i| {
+        let q = b.get(i).copied().unwrap_or(0);
+        b.get(i + 1..(i + 3).min(b.len())).is_some_and(|n| n.iter().any(|c| quote(*c) && *c != q))
+    }) {
+        kinds += 1;
+    }
+    if ["</script", "</style", "</title", "</textarea", "</noscript", "</xmp", "</template"].iter().any(|t| lower.contains(t)) {
+        kinds += 1;
+    }
+    if kinds >= 3 {
+        add(hits, "xss.context-polyglot", 5, 1, sub(lower, 0, 80));
+    }
+}
+
+/// JS folded for matching: block comments and whitespace removed, `["name"]` read as
+/// `.name`, parentheses around a lone name dropped. `None` when nothing would change.
+fn js_compact(lower: &str, needles: bool) -> Option<String> {
+    let b = lower.as_bytes();
+    let bracket_str = memchr::memchr_iter(b'[', b).any(|i| matches!(b.get(i + 1), Some(b'"' | b'\'' | b'`')) || b.get(i + 1).is_some_and(u8::is_ascii_whitespace));
+    // Spaced member access (`document . cookie`) only matters next to a JS name; prose has
+    // plenty of `. ` otherwise.
+    let spaced_dot = (needles || memchr::memmem::find(b, b"document").is_some()) && memchr::memchr_iter(b'.', b).any(|i| (i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_whitespace)) || b.get(i + 1).is_some_and(u8::is_ascii_whitespace));
+    let comment_or_call_index = memchr::memchr2_iter(b'/', b')', b).any(|i| matches!((b.get(i), b.get(i + 1)), (Some(b'/'), Some(b'*')) | (Some(b')'), Some(b'['))));
+    if !(bracket_str || spaced_dot || comment_or_call_index) || lower.len() > 8192 {
+        return None;
+    }
+    let folded = crate::decode::fold_sql(lower);
+    let nows: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
+    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$';
+    let nb = nows.as_bytes();
+    let mut out = String::with_capacity(nows.len());
+    let mut i = 0;
+    while i < nb.len() {
+        let c = nb.get(i).copied().unwrap_or(0);
+        // `["name"]` → `.name`
+        if c == b'[' && matches!(nb.get(i + 1), Some(b'"' | b'\'' | b'`')) {
+            let q = nb.get(i + 1).copied().unwrap_or(0);
+            let mut j = i + 2;
+            while nb.get(j).copied().is_some_and(is_ident) {
+                j += 1;
+            }
+            if j > i + 2 && nb.get(j) == Some(&q) && nb.get(j + 1) == Some(&b']') {
+                out.push('.');
+                out.push_str(nows.get(i + 2..j).unwrap_or(""));
+                i = j + 2;
+                continue;
+            }
+        }
+        // `(name)` not after a callee → `name`
+        if c == b'(' && !(i > 0 && nb.get(i - 1).copied().is_some_and(|p| is_ident(p) || p == b')' || p == b']')) && nb.get(i + 1).is_some_and(|f| f.is_ascii_alphabetic() || *f == b'_' || *f == b'$') {
+            let mut j = i + 1;
+            while nb.get(j).copied().is_some_and(is_ident) {
+                j += 1;
+            }
+            if j > i + 1 && nb.get(j) == Some(&b')') {
+                out.push_str(nows.get(i + 1..j).unwrap_or(""));
+                i = j + 1;
+                continue;
+            }
+        }
+        out.push(c as char);
+        i += 1;
+    }
+    (out != lower).then_some(out)
+}
+
+/// JSFuck-style code built from `[]()!+` only: `![]`, `!![]`, `+[]`, `[][…]`.
+fn jsfuck(lower: &str, hits: &mut Vec<Hit>) {
+    let b = lower.as_bytes();
+    if memchr::memmem::find(b, b"[]").is_none() {
+        return;
+    }
+    let atoms = memchr::memmem::find_iter(b, b"[]").take(64).filter(|&p| p > 0 && matches!(b.get(p - 1), Some(b'!' | b'+'))).count();
+    if atoms >= 2 {
+        add(hits, "xss.jsfuck", 5, 1, sub(lower, 0, 60));
+    } else if atoms == 1 {
+        add(hits, "xss.jsfuck", 3, 1, sub(lower, 0, 60));
+    }
+}
+
+/// A parameter named like an event handler whose value is script (`?onfocus=;write(cookie)`,
+/// `onload=x=>$.getScript(…)`): reflected into a tag, the pair is the handler.
+fn handler_param(name: &str, lower: &str, hits: &mut Vec<Hit>) {
+    if name.len() < 5 || name.len() > 40 || !name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("on")) {
+        return;
+    }
+    if !html::is_known_handler(&name.to_ascii_lowercase()) {
+        return;
+    }
+    let b = lower.as_bytes();
+    // A call (`name(`, `)(`, a tagged template) or an arrow function.
+    let call = memchr::memchr2_iter(b'(', b'`', b).any(|p| p > 0 && b.get(p - 1).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b')')));
+    if call || lower.contains("=>") {
+        add(hits, "xss.event-handler", 5, 1, lower);
+    }
+}
+
+/// Script sinks used as values rather than called: passed as callbacks (`[1].map(confirm)`,
+/// `setTimeout(alert)`), interpolated (`\`${alert}\``) or assigned (`a=alert,a(1)`).
+fn sink_references(lower: &str, found: &[(&'static str, usize)], hits: &mut Vec<Hit>) {
+    let b = lower.as_bytes();
+    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$';
+    for name in ["alert", "prompt", "confirm", "eval"] {
+        for pos in positions(found, name).take(8) {
+            let end = pos + name.len();
+            if pos > 0 && b.get(pos - 1).copied().is_some_and(is_ident) || b.get(end).copied().is_some_and(is_ident) {
+                continue;
+            }
+            let before = lower.get(..pos).unwrap_or("").trim_end();
+            let after = lower.get(end..).unwrap_or("").trim_start();
+            let prev = before.as_bytes().last().copied();
+            let next = after.as_bytes().first().copied();
+            let score = match (prev, next) {
+                // `${alert}`
+                (Some(b'{'), Some(b'}')) if before.ends_with("${") => 5,
+                // `.map(alert)`, `find(confirm)`, `setTimeout(alert,…)`: a callback.
+                (Some(b'('), Some(b')' | b',')) => {
+                    let callee = before.get(..before.len() - 1).unwrap_or("").trim_end();
+                    let method = callee.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+                    if callee.as_bytes().last().copied().is_some_and(is_ident) && method.ends_with('.') {
+                        5
+                    } else {
+                        3
+                    }
+                }
+                // `a=alert,a(1)`, `x=eval;x(…)`: aliasing the function, then a call.
+                (Some(b'='), Some(b',' | b';')) if after.contains('(') => 5,
+                _ => 0,
+            };
+            if score > 0 {
+                add(hits, if score >= 5 { "xss.js-sink-ref" } else { "xss.js-ref" }, score, if score >= 5 { 1 } else { 2 }, sub(lower, pos.saturating_sub(8), end + 12));
+            }
+        }
+    }
+}
+
+/// Calls through tagged templates, which need no parentheses: `[].sort.call\`${alert}1\``,
+/// `Reflect.apply.call\`${navigation.navigate}…\``.
+fn template_calls(lower: &str, hits: &mut Vec<Hit>) {
+    let compact: String = lower.chars().filter(|c| !c.is_whitespace()).take(4096).collect();
+    let folded = crate::decode::fold_sql(&compact).replace(' ', "");
+    for m in [".call`", ".apply`", ".bind`"] {
+        if let Some(p) = folded.find(m) {
+            if folded.get(p + m.len()..).is_some_and(|r| r.contains("${")) {
+                add(hits, "xss.js-sink-call", 5, 1, sub(&folded, p.saturating_sub(20), p + 40));
             }
         }
     }
@@ -476,6 +728,80 @@ mod tests {
         ] {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
         }
+    }
+
+    #[test]
+    fn script_without_markup() {
+        for p in [
+            "[7].forEach(prompt)",
+            "x=confirm;x(2)",
+            "`${eval}`",
+            "[].map.call`${alert}9`",
+            "Reflect.apply.call`${open}${window}${['u']}`",
+            "Function('pro'+'mpt(3)')()",
+            "import('//mod.example/x.js')",
+            "<p style=\"color:red;background:url(//x.example/a.png)\">",
+            "<b style='font:\\66 oo'>",
+            "<py-script>print(1)</py-script>",
+        ] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+        for p in ["<span style=\"color: red\">hi</span>", "call me (alert) later", "x = alert + 1", "a `${name}` template", "the function (of) life"] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn markup_injection_and_polyglots() {
+        for p in [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\">",
+            "<math><mi>x</mi></math>",
+            "<style>p{}</style>",
+            "<meta charset=\"utf-7\">",
+            "<link rel=x href=//h.example/s.css>",
+            "<form action=//h.example>",
+            "<body>",
+            "<?xml:namespace prefix=\"v\" ns=\"urn:x\">",
+            "<a href=\"http://3232235777/\">x</a>",
+            "<a href=\"http://0xc0.0xa8.0x1.0x1/\">x</a>",
+            "<a href=\"http://0300.0250.01.01/\">x</a>",
+            "x\"'-->]]></p>",
+            "*/\"'--></title>",
+        ] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+        for p in [
+            "<?xml version=\"1.0\"?><svg></svg>",
+            "<a href=\"http://192.168.1.1/\">router</a>",
+            "<a href=\"https://example.com/2024\">x</a>",
+            "<b>bold</b> -->",
+            "he said \"it's\" fine",
+        ] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn folded_js() {
+        for p in ["window /* x */ . name + document /**/.cookie", "(document)['cookie'] && 1", "top [ 'con'+'firm' ] ( 1 )", "(!![]+[])[+[]]"] {
+            assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        }
+        for p in ["items[] = 3 /* note */", "a [ 'b' ] c", "see (document) [\"title\"]"] {
+            assert!(score(p) < 5, "{p}: {:?}", rules(p));
+        }
+    }
+
+    #[test]
+    fn handler_named_parameter() {
+        let hit = |name: &str, text: &str| {
+            let mut out = Vec::new();
+            scan(&Value { part: Part::QueryValue, name, text }, &mut out);
+            out.iter().map(|h| h.score).sum::<u32>()
+        };
+        assert!(hit("onfocus", ";print(document.title)") >= 5);
+        assert!(hit("onload", "y=>$.get('/x')") >= 5);
+        assert!(hit("onload", "true") < 5);
+        assert!(hit("section", "f(1)") < 5);
     }
 
     #[test]
