@@ -213,7 +213,7 @@ pub fn variants<'a>(text: &'a str, base: &[&'static str], opts: DecodeOpts, out:
 
 /// Decodings that only some targets apply: JS octal string escapes, UTF-7 (a page served or
 /// sniffed as UTF-7), and tag stripping by naive sanitizers (`o<x>nclick`).
-fn extra_variants(cur: &str, chain: &[&'static str], js_octal: Option<String>, out: &mut Vec<Variant>) {
+fn extra_variants(cur: &str, chain: &[&'static str], js_octal: Option<String>, out: &mut Vec<Variant<'_>>) {
     let with = |name: &'static str| {
         let mut c = chain.to_vec();
         c.push(name);
