@@ -45,7 +45,7 @@ fn parsers() {
     let d = xml::parse(b"<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r a='1'>&x;</r>", 16, 100);
     assert!(d.items.iter().any(|i| i.text.contains("SYSTEM")));
     let (parts, _) = multipart::parse(b"--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n--b--", "b", 10);
-    assert_eq!(parts[0].content, "v");
+    assert_eq!(parts[0].content, b"v");
 }
 
 #[wasm_bindgen_test]
