@@ -87,20 +87,7 @@ fn call_possible(full: &str) -> bool {
             return true;
         }
         // `callable_expression`: a `)` before, over blanks and `[..]` (its walk).
-        let mut k = p;
-        loop {
-            while k > 0 && b.get(k - 1).is_some_and(|c| c.is_ascii_whitespace()) {
-                k -= 1;
-            }
-            if k > 0 && b.get(k - 1) == Some(&b']') {
-                match b.get(..k - 1).and_then(|r| r.iter().rposition(|&c| c == b'[')) {
-                    Some(o) => k = o,
-                    None => break,
-                }
-                continue;
-            }
-            break;
-        }
+        let k = back_over_blanks_and_indexes(b, p);
         if k > 0 && b.get(k - 1) == Some(&b')') {
             return true;
         }
@@ -292,20 +279,7 @@ fn callable_expression(code: &str) -> Option<usize> {
         }
         from = p + 1;
         // Walk back over blanks and `[..]` indexes to a `)`.
-        let mut k = p;
-        loop {
-            while k > 0 && b.get(k - 1).is_some_and(|c| c.is_ascii_whitespace()) {
-                k -= 1;
-            }
-            if k > 0 && b.get(k - 1) == Some(&b']') {
-                match b.get(..k - 1).and_then(|r| r.iter().rposition(|&c| c == b'[')) {
-                    Some(o) => k = o,
-                    None => break,
-                }
-                continue;
-            }
-            break;
-        }
+        let k = back_over_blanks_and_indexes(b, p);
         if k == 0 || b.get(k - 1) != Some(&b')') {
             continue;
         }
@@ -591,6 +565,27 @@ fn skip_group(b: &[u8], j: usize) -> Option<usize> {
         }
     }
     None
+}
+
+
+/// Walks back from `p` over blanks and `[..]` indexes (`f ) [0] (`): where a callee
+/// expression before a `(` ends. Shared by the call rules and the class gate's condition.
+fn back_over_blanks_and_indexes(b: &[u8], p: usize) -> usize {
+    let mut k = p;
+    loop {
+        while k > 0 && b.get(k - 1).is_some_and(|c| c.is_ascii_whitespace()) {
+            k -= 1;
+        }
+        if k > 0 && b.get(k - 1) == Some(&b']') {
+            match b.get(..k - 1).and_then(|r| r.iter().rposition(|&c| c == b'[')) {
+                Some(o) => k = o,
+                None => break,
+            }
+            continue;
+        }
+        break;
+    }
+    k
 }
 
 #[cfg(test)]
