@@ -310,14 +310,7 @@ mod tests {
     use super::*;
 
     fn req(uri: &str, headers: &[(&str, &str)], body: &str) -> HttpRequest {
-        HttpRequest {
-            method: "POST".into(),
-            uri: uri.into(),
-            headers: headers.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())).collect(),
-            body: body.as_bytes().to_vec(),
-            body_bytes: body.len() as u64,
-            body_truncated: false,
-        }
+        HttpRequest::test_post(uri, headers, body)
     }
 
     fn locs(ex: &Extracted) -> Vec<(String, String)> {

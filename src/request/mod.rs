@@ -38,6 +38,19 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
+    /// A POST with the given target, headers and body (the tests' request builder).
+    #[cfg(test)]
+    pub(crate) fn test_post(uri: &str, headers: &[(&str, &str)], body: &str) -> HttpRequest {
+        HttpRequest {
+            method: "POST".into(),
+            uri: uri.into(),
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())).collect(),
+            body: body.as_bytes().to_vec(),
+            body_bytes: body.len() as u64,
+            body_truncated: false,
+        }
+    }
+
     /// First value of header `name` (lower-case), as text (invalid UTF-8 replaced).
     pub fn header(&self, name: &str) -> Option<std::borrow::Cow<'_, str>> {
         self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| text(v))
