@@ -18,8 +18,9 @@ pub const TRIGGERS: Triggers = Triggers {
     // (`*`: whole-value wildcard probes `*|`, `//*`, `@*`.)
     bytes: b"\\*",
     anywhere: &[&["*)", "objectclass="]],
-    // ...and, on text without escapes, the shapes of the other rules.
-    custom: Some(|v| filter_shape(v.text.as_bytes().get(..MAX_BYTES).unwrap_or(v.text.as_bytes()))),
+    // ...and, on text without escapes, the shapes of the other rules; short values of
+    // LDAP-named fields (the field rules).
+    custom: Some(|v| filter_shape(v.text.as_bytes().get(..MAX_BYTES).unwrap_or(v.text.as_bytes())) || (v.text.len() <= 64 && ldap_field(v.name))),
     ..Triggers::NONE
 };
 
@@ -50,8 +51,48 @@ fn filter_shape(b: &[u8]) -> bool {
     false
 }
 
+/// Field names whose values applications put into LDAP filters: LDAP attribute names,
+/// directory identities, and filter parameters. (Last segment of a dotted/bracketed name,
+/// ASCII case-insensitive.)
+fn ldap_field(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "cn", "uid", "sn", "dn", "ou", "mail", "givenname", "samaccountname", "userprincipalname", "memberof",
+        "objectclass", "user", "username", "user_name", "userid", "user_id", "login", "logon", "account", "principal",
+        "filter", "ldapfilter", "ldap_filter", "searchfilter", "search_filter", "ldap",
+    ];
+    let last = name.trim_end_matches("[]").rsplit(['.', '[']).next().unwrap_or(name).trim_end_matches(']');
+    last.len() <= 24 && (NAMES.iter().any(|n| last.eq_ignore_ascii_case(n)) || contains_ci(last, "ldap"))
+}
+
+/// Field rules: in an LDAP-named field (`ldap_field`), a value made only of filter or
+/// path metacharacters is a probe for filter (or XPath) injection: `(`, `)`, `|`, `&`,
+/// `!`, `)(`, `//`, `*/*`. Nobody's user name or directory filter is a lone parenthesis.
+/// A lone `*`, `/`, `@` or `=` is not flagged (a search for everything). At PL2 a name with
+/// a trailing wildcard (`admin*`) in such a field: a wildcard where an identity is
+/// expected.
+fn field_rules(v: &Value<'_>, out: &mut Vec<Hit>, since: usize) {
+    if !ldap_field(v.name) {
+        return;
+    }
+    let t = v.text.trim();
+    let b = t.as_bytes();
+    if (1..=4).contains(&b.len()) && b.iter().all(|c| b"()|&!*/=\\@".contains(c)) {
+        let filter_meta = b.iter().any(|c| b"()|&!".contains(c));
+        let path_probe = b.iter().filter(|&&c| c == b'/').count() >= 2 || (b.contains(&b'/') && b.contains(&b'*'));
+        if filter_meta || path_probe {
+            push_once(out, since, hit("ldapi.field-probe", CLASS, 5, 1, snippet(t, 0, 8)));
+        }
+    }
+    if let Some(stem) = t.strip_suffix('*') {
+        if (2..=32).contains(&stem.len()) && stem.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'@')) {
+            push_once(out, since, hit("ldapi.field-wildcard", CLASS, 5, 2, snippet(t, 0, 40)));
+        }
+    }
+}
+
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
+    field_rules(v, out, out.len());
     let raw = v.text.as_bytes().get(..MAX_BYTES).unwrap_or(v.text.as_bytes());
     if !raw.iter().any(|&b| matches!(b, b'(' | b')' | b'\\' | b'*')) {
         return;
@@ -192,9 +233,31 @@ mod tests {
     use crate::detect::Part;
 
     fn score(text: &str) -> u32 {
+        score_at("q", text, 1)
+    }
+
+    fn score_at(name: &str, text: &str, paranoia: u8) -> u32 {
         let mut out = Vec::new();
-        scan(&Value { part: Part::QueryValue, name: "user", text }, &mut out);
-        out.iter().filter(|h| h.paranoia == 1).map(|h| h.score).sum()
+        scan(&Value { part: Part::QueryValue, name, text }, &mut out);
+        out.iter().filter(|h| h.paranoia <= paranoia).map(|h| h.score).sum()
+    }
+
+    #[test]
+    fn probes_in_ldap_fields() {
+        for (name, probe) in [("cn", "("), ("uid", ")"), ("filter", "|"), ("username", "!"), ("user[]", "&"), ("auth[uid]", "&"), ("ldapQuery", ")("), ("login", "//"), ("user", "*/*"), ("form.uid", ")|")] {
+            assert!(score_at(name, probe, 1) >= 5, "{name}={probe:?}");
+            // The same probe in an ordinary field is not flagged.
+            assert!(score_at("q", probe, 1) < 5, "q={probe:?}");
+        }
+        for (name, v) in [("filter", "*"), ("user", "/"), ("uid", "@"), ("cn", "John (IT)"), ("username", "j.doe"), ("filter", "status:open"), ("user", "a|b|c|d|e"), ("username", "(")] {
+            let expect_flag = v == "(";
+            assert_eq!(score_at(name, v, 1) >= 5, expect_flag, "{name}={v:?}");
+        }
+        // A wildcard where an identity is expected: PL2 only.
+        assert!(score_at("uid", "admin*", 1) < 5);
+        assert!(score_at("uid", "admin*", 2) >= 5);
+        assert!(score_at("q", "admin*", 2) < 5);
+        assert!(score_at("user", "*", 2) < 5);
     }
 
     #[test]

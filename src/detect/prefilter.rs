@@ -34,7 +34,8 @@ impl Prefilter {
     /// Whether `s` needs full inspection.
     pub fn interesting(&self, s: &str) -> bool {
         if s.len() < 2 {
-            return false;
+            // A lone filter metacharacter (an LDAP probe in a directory field).
+            return s.bytes().next().is_some_and(|c| b"()|&!".contains(&c));
         }
         let benign_chars = s.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '.' | ',' | '-' | '@' | ':'));
         if !benign_chars {
