@@ -143,7 +143,9 @@ fn table() -> &'static Table {
     T.get_or_init(|| {
         let names: Vec<(&'static str, &'static Category)> = CATEGORIES.iter().flat_map(|c| c.names.iter().map(move |n| (*n, c))).collect();
         let plain: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
-        let ac = super::super::textscan::automaton(&plain);
+        // A DFA (~1 MiB): the match test runs on most values with a dot or a slash, and a
+        // DFA does it in a fraction of the NFA's instructions.
+        let ac = super::super::textscan::dfa(&plain);
         Table { names, ac }
     })
 }
