@@ -201,7 +201,7 @@ pub fn variants<'a>(text: &'a str, base: &[&'static str], opts: DecodeOpts, out:
         c.push("base64");
         push(out, d, c);
     }
-    if opts.path {
+    if opts.path && !path::is_normal(&cur) {
         let n = path::normalize(&cur);
         if n != *cur {
             let mut c = chain.clone();

@@ -40,11 +40,11 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
         out.push(f("protocol.unknown-method", "method", snippet(m, 0, 40), 2, 1));
     }
 
-    let count = |name: &str| req.headers.iter().filter(|(n, _)| n == name).count();
-    if count("host") > 1 {
+    let h = HeaderWalk::of(req);
+    if h.hosts > 1 {
         out.push(f("protocol.duplicate-host", "header.host", String::new(), 3, 1));
     }
-    if let Some(h) = req.header("host") {
+    if let Some(h) = h.host.map(crate::request::text) {
         let host = h.trim();
         if host.is_empty() {
             out.push(f("protocol.empty-host", "header.host", String::new(), 2, 1));
@@ -56,8 +56,8 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
         }
     }
 
-    let cls: Vec<String> = req.headers.iter().filter(|(n, _)| n == "content-length").map(|(_, v)| String::from_utf8_lossy(v).trim().to_string()).collect();
-    let te: Vec<String> = req.headers.iter().filter(|(n, _)| n == "transfer-encoding").map(|(_, v)| String::from_utf8_lossy(v).to_string()).collect();
+    let cls: Vec<String> = h.content_lengths.iter().map(|v| String::from_utf8_lossy(v).trim().to_string()).collect();
+    let te: Vec<String> = h.transfer_encodings.iter().map(|v| String::from_utf8_lossy(v).to_string()).collect();
     if !cls.is_empty() && !te.is_empty() {
         out.push(f("protocol.cl-te-conflict", "header.transfer-encoding", snippet(&te.join(","), 0, 60), 3, 1));
     }
@@ -73,23 +73,15 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
     if req.headers.len() > MAX_HEADERS {
         out.push(f("protocol.too-many-headers", "header", req.headers.len().to_string(), 2, 1));
     }
-    for (n, _) in &req.headers {
-        if n.is_empty() || !n.bytes().all(tchar) {
-            out.push(f("protocol.invalid-header-name", &format!("header.{}", snippet(n, 0, 40)), snippet(n, 0, 40), 2, 1));
-            break;
-        }
+    if let Some(n) = h.invalid_name {
+        out.push(f("protocol.invalid-header-name", &format!("header.{}", snippet(n, 0, 40)), snippet(n, 0, 40), 2, 1));
     }
-    for (n, v) in &req.headers {
-        if v.contains(&0) {
-            out.push(f("protocol.nul-in-header", &format!("header.{n}"), String::new(), 3, 1));
-            break;
-        }
-        if has_control(v) {
-            out.push(f("protocol.control-char-in-header", &format!("header.{n}"), snippet(&String::from_utf8_lossy(v), 0, 60), 2, 1));
-            break;
-        }
+    match h.control {
+        Some((n, _, true)) => out.push(f("protocol.nul-in-header", &format!("header.{n}"), String::new(), 3, 1)),
+        Some((n, v, false)) => out.push(f("protocol.control-char-in-header", &format!("header.{n}"), snippet(&String::from_utf8_lossy(v), 0, 60), 2, 1)),
+        None => {}
     }
-    if let Some((n, v)) = req.headers.iter().find(|(_, v)| v.len() > MAX_HEADER_VALUE) {
+    if let Some((n, v)) = h.long {
         out.push(f("protocol.long-header", &format!("header.{n}"), v.len().to_string(), 2, 1));
     }
     if req.uri.len() > MAX_URI {
@@ -101,8 +93,8 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
     if bad_percent(&req.uri) {
         out.push(f("protocol.invalid-percent-encoding", "path", snippet(&req.uri, 0, 80), 2, 2));
     }
-    for name in ["range", "request-range"] {
-        if let Some(r) = req.header(name) {
+    for (name, r) in [("range", h.range), ("request-range", h.request_range)] {
+        if let Some(r) = r.map(crate::request::text) {
             let n = r.split(',').count();
             if n > MAX_RANGES {
                 out.push(f("protocol.range-abuse", &format!("header.{name}"), snippet(&r, 0, 60), 2, 1));
@@ -113,11 +105,65 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
     if has_body && (m == "GET" || m == "HEAD") {
         out.push(f("protocol.body-in-get", "body", String::new(), 2, 1));
     }
-    if !req.body.is_empty() && req.header("content-type").is_none() {
+    if !req.body.is_empty() && !h.content_type {
         out.push(f("protocol.body-without-content-type", "body", String::new(), 2, 2));
     }
     if let Some(ev) = embedded_request(&req.body) {
         out.push(f("protocol.embedded-request", "body", ev, 3, 1));
+    }
+}
+
+/// What the checks need from the headers, gathered in one walk (first occurrences, as
+/// `HttpRequest::header` and the per-check loops found them).
+#[derive(Default)]
+struct HeaderWalk<'r> {
+    hosts: usize,
+    host: Option<&'r [u8]>,
+    content_lengths: Vec<&'r [u8]>,
+    transfer_encodings: Vec<&'r [u8]>,
+    content_type: bool,
+    range: Option<&'r [u8]>,
+    request_range: Option<&'r [u8]>,
+    /// The first header name that is not a token.
+    invalid_name: Option<&'r str>,
+    /// The first header with a NUL (`true`) or another control byte (`false`).
+    control: Option<(&'r str, &'r [u8], bool)>,
+    /// The first value over `MAX_HEADER_VALUE`.
+    long: Option<(&'r str, &'r [u8])>,
+}
+
+impl<'r> HeaderWalk<'r> {
+    fn of(req: &'r HttpRequest) -> HeaderWalk<'r> {
+        let mut w = HeaderWalk::default();
+        for (n, v) in &req.headers {
+            let v = v.as_slice();
+            match n.as_str() {
+                "host" => {
+                    w.hosts += 1;
+                    w.host = w.host.or(Some(v));
+                }
+                "content-length" => w.content_lengths.push(v),
+                "transfer-encoding" => w.transfer_encodings.push(v),
+                "content-type" => w.content_type = true,
+                "range" => w.range = w.range.or(Some(v)),
+                "request-range" => w.request_range = w.request_range.or(Some(v)),
+                _ => {}
+            }
+            if w.invalid_name.is_none() && (n.is_empty() || !n.bytes().all(tchar)) {
+                w.invalid_name = Some(n);
+            }
+            if w.control.is_none() {
+                if v.contains(&0) {
+                    w.control = Some((n, v, true));
+                } else if has_control(v) {
+                    w.control = Some((n, v, false));
+                }
+            }
+            if w.long.is_none() && v.len() > MAX_HEADER_VALUE {
+                w.long = Some((n, v));
+            }
+        }
+        w
     }
 }
 

@@ -43,9 +43,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let since = out.len();
     let input = t.as_bytes().get(..MAX_BYTES).unwrap_or(t.as_bytes());
     // Fast path: nothing to decode or fold, and no parent segment possible.
-    let plain = !input.iter().any(|&b| matches!(b, b'%' | b'\\' | b'?' | 0..=0x1f | 0x7f..=0xff))
-        && memchr::memmem::find(input, b"..").is_none()
-        && memchr::memmem::find(input, b"//").is_none()
+    let plain = !input.iter().fold(false, |any, &b| any | matches!(b, b'%' | b'\\' | b'?' | 0..=0x1f | 0x7f..=0xff))
+        && super::textscan::find_lit!(input, b"..").is_none()
+        && super::textscan::find_lit!(input, b"//").is_none()
         && !normalise::needs_decoding(input);
     let norm = if plain { Normalised::default() } else { normalise(input) };
     let text = if plain { std::borrow::Cow::Borrowed(t) } else { String::from_utf8_lossy(&norm.bytes) };
@@ -136,35 +136,41 @@ fn has_lookalike_separator(b: &[u8]) -> bool {
 /// `%c1%1c`: lossy UTF-8 turns them into U+FFFD before the value detectors see them).
 /// Findings share rule ids and locations with `scan`, so the engine counts each once.
 pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
-    let mut places: Vec<(Part, String, String, &str)> = Vec::new();
-    let path = req.path();
-    places.push((Part::Path, String::new(), "path".to_string(), path));
+    let mut hits = Vec::new();
+    // Only raw values with such escapes are scanned; their name and location are built then.
+    let mut check = |part: Part, name: &str, location: &dyn Fn() -> String, raw: &str| {
+        if !lossy_escapes(raw) {
+            return;
+        }
+        let text = raw.replace('+', " ");
+        hits.clear();
+        scan(&Value { part, name, text: &text }, &mut hits);
+        if hits.is_empty() {
+            return;
+        }
+        let loc = location();
+        for h in hits.drain(..) {
+            out.push(Finding { rule: h.rule, class: h.class, location: loc.clone(), evidence: h.evidence, decoders: vec!["url"], score: h.score, paranoia: h.paranoia });
+        }
+    };
+    check(Part::Path, "", &|| "path".to_string(), req.path());
     if let Some(q) = req.query() {
         for piece in q.split('&').take(256) {
             let (n, v) = piece.split_once('=').unwrap_or((piece, ""));
-            places.push((Part::QueryValue, n.to_string(), format!("query.{}", decode_name(n)), v));
+            check(Part::QueryValue, n, &|| format!("query.{}", decode_name(n)), v);
         }
     }
-    let form = req.header("content-type").is_some_and(|c| c.to_ascii_lowercase().contains("x-www-form-urlencoded"));
+    if req.body.is_empty() {
+        return;
+    }
+    let form = req.header("content-type").is_some_and(|c| super::textscan::contains_ci(&c, "x-www-form-urlencoded"));
     let body = if form { core::str::from_utf8(req.body.get(..MAX_BYTES * 4).unwrap_or(&req.body)).unwrap_or("") } else { "" };
     for piece in body.split('&').take(256) {
         if piece.is_empty() {
             continue;
         }
         let (n, v) = piece.split_once('=').unwrap_or((piece, ""));
-        places.push((Part::BodyValue, n.to_string(), format!("body.{}", decode_name(n)), v));
-    }
-    let mut hits = Vec::new();
-    for (part, name, loc, raw) in places {
-        if !lossy_escapes(raw) {
-            continue;
-        }
-        let text = raw.replace('+', " ");
-        hits.clear();
-        scan(&Value { part, name: &name, text: &text }, &mut hits);
-        for h in hits.drain(..) {
-            out.push(Finding { rule: h.rule, class: h.class, location: loc.clone(), evidence: h.evidence, decoders: vec!["url"], score: h.score, paranoia: h.paranoia });
-        }
+        check(Part::BodyValue, n, &|| format!("body.{}", decode_name(n)), v);
     }
 }
 

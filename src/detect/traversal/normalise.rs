@@ -32,7 +32,9 @@ pub struct Normalised {
 
 /// Whether `input` has anything `normalise` would decode or fold (beyond separators).
 pub fn needs_decoding(input: &[u8]) -> bool {
-    input.iter().any(|&b| b == b'%' || b >= 0x80) || memchr::memmem::find(input, b"0x").is_some() || memchr::memmem::find(input, b"0X").is_some()
+    // A fold without early exit (vectorised), then `0x`/`0X` from the `x` (no searcher built).
+    input.iter().fold(false, |any, &b| any | (b == b'%') | (b >= 0x80))
+        || memchr::memchr2_iter(b'x', b'X', input).any(|i| i > 0 && input.get(i - 1) == Some(&b'0'))
 }
 
 /// Decodes and folds `input` as described in the module documentation.
