@@ -18,15 +18,20 @@ pub const FILE_CONTENT_PREFIX: usize = 8192;
 
 /// Headers whose values are protocol plumbing, not inspected by value detectors (request
 /// level detectors still see every header). `cookie` is parsed into cookies instead.
-const SKIP_HEADERS: &[&str] = &[
-    "accept", "accept-encoding", "accept-language", "accept-charset", "connection", "content-length",
-    "cache-control", "pragma", "upgrade-insecure-requests", "te", "dnt", "keep-alive", "if-modified-since",
-    "if-none-match", "if-match", "if-unmodified-since", "authorization", "proxy-authorization", "cookie",
-    "host", "content-type", "x-server-addr", "x-server-port", "x-request-id", "x-b3-traceid", "x-b3-spanid",
-    "x-b3-parentspanid", "x-b3-sampled", "traceparent", "tracestate", "x-envoy-expected-rq-timeout-ms",
-    "x-envoy-attempt-count", "x-forwarded-proto", "x-forwarded-port", "content-encoding", "transfer-encoding",
-    "priority", "purpose", "sec-purpose",
-];
+/// (A `match`: compiled to a dispatch on length, cheaper than a list scan per header.)
+fn skip_header(name: &str) -> bool {
+    matches!(
+        name,
+        "accept" | "accept-encoding" | "accept-language" | "accept-charset" | "connection" | "content-length"
+            | "cache-control" | "pragma" | "upgrade-insecure-requests" | "te" | "dnt" | "keep-alive"
+            | "if-modified-since" | "if-none-match" | "if-match" | "if-unmodified-since" | "authorization" | "proxy-authorization"
+            | "cookie" | "host" | "content-type" | "x-server-addr" | "x-server-port" | "x-request-id"
+            | "x-b3-traceid" | "x-b3-spanid" | "x-b3-parentspanid" | "x-b3-sampled" | "traceparent" | "tracestate"
+            | "x-envoy-expected-rq-timeout-ms" | "x-envoy-attempt-count" | "x-forwarded-proto" | "x-forwarded-port" | "content-encoding" | "transfer-encoding"
+            | "priority" | "purpose" | "sec-purpose"
+    )
+}
+
 /// Maximum header values inspected.
 const MAX_HEADERS: usize = 64;
 /// Maximum length of one header value inspected.
@@ -140,7 +145,7 @@ pub fn extract_filtered<'p>(req: &HttpRequest, cfg: &InspectionConfig, keep: Opt
             }
             continue;
         }
-        if SKIP_HEADERS.contains(&name.as_str()) || name.starts_with("sec-") || name.starts_with(':') {
+        if skip_header(name) || name.starts_with("sec-") || name.starts_with(':') {
             continue;
         }
         seen += 1;

@@ -25,8 +25,20 @@ fn f(rule: &'static str, location: &str, evidence: String, score: u32, paranoia:
     Finding { rule, class: CLASS, location: location.to_string(), evidence, decoders: Vec::new(), score, paranoia }
 }
 
+/// RFC 9110 token characters, as a table (header names are checked byte by byte).
+const TCHARS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || matches!(c, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~');
+        i += 1;
+    }
+    t
+};
+
 fn tchar(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c)
+    TCHARS.get(usize::from(c)).copied().unwrap_or(false)
 }
 
 /// Request-level scan.
@@ -219,6 +231,13 @@ mod tests {
         scan_request(r, &mut out);
         assert!(out.iter().all(|f| f.score <= 3), "{out:?}");
         out.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn token_table() {
+        for c in 0..=255u8 {
+            assert_eq!(tchar(c), c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c), "{c}");
+        }
     }
 
     #[test]

@@ -33,12 +33,53 @@ const TOOLS: &[&str] = &[
 /// Headers only scanners send.
 const HEADERS: &[&str] = &["acunetix-product", "acunetix-scanning-agreement", "acunetix-user-agreement", "x-wipp", "x-request-memo", "x-scan-memo", "x-scanner", "x-nessus", "x-arachni-scan-seed"];
 
-/// Out-of-band interaction (OAST) domains.
-const OAST: &[&str] = &[
-    "burpcollaborator.net", "oastify.com", "interact.sh", "oast.pro", "oast.live", "oast.site",
-    "oast.online", "oast.fun", "oast.me", "dnslog.cn", "ceye.io", "bxss.me", "xss.ht",
-    "canarytokens.com", "requestrepo.com", "dnslog.link",
+/// Out-of-band interaction (OAST) domains, split at their only dot (`find_oast`).
+const OAST: &[(&str, &str)] = &[
+    ("burpcollaborator", "net"), ("oastify", "com"), ("interact", "sh"), ("oast", "pro"), ("oast", "live"), ("oast", "site"),
+    ("oast", "online"), ("oast", "fun"), ("oast", "me"), ("dnslog", "cn"), ("ceye", "io"), ("bxss", "me"), ("xss", "ht"),
+    ("canarytokens", "com"), ("requestrepo", "com"), ("dnslog", "link"),
 ];
+
+/// Bytes that may follow the dot of an OAST domain (first bytes of the parts after it,
+/// both cases).
+const OAST_AFTER_DOT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut p = 0;
+    while p < OAST.len() {
+        if let Some(&c) = OAST[p].1.as_bytes().first() {
+            t[c.to_ascii_lowercase() as usize] = true;
+            t[c.to_ascii_uppercase() as usize] = true;
+        }
+        p += 1;
+    }
+    t
+};
+
+/// The first OAST domain in `b` (ASCII case-insensitive): its (start, end), the match an
+/// Aho-Corasick search reports first (the earliest end). Anchored on the dot each domain
+/// has exactly one of, so text without dots costs one `memchr` pass.
+/// Since no domain is a suffix of another and the part after a dot has no dot, the first
+/// dot with a match holds the earliest-ending match, and it has only one.
+fn find_oast(b: &[u8]) -> Option<(usize, usize)> {
+    for d in memchr::memchr_iter(b'.', b) {
+        if d == 0 || !b.get(d + 1).is_some_and(|&c| OAST_AFTER_DOT.get(usize::from(c)).copied().unwrap_or(false)) {
+            continue;
+        }
+        let mut best: Option<(usize, usize)> = None;
+        for (pre, post) in OAST {
+            let (Some(start), end) = (d.checked_sub(pre.len()), d + 1 + post.len()) else { continue };
+            let hit = b.get(start..d).is_some_and(|x| x.eq_ignore_ascii_case(pre.as_bytes()))
+                && b.get(d + 1..end).is_some_and(|x| x.eq_ignore_ascii_case(post.as_bytes()));
+            if hit && best.is_none_or(|(_, e)| end < e) {
+                best = Some((start, end));
+            }
+        }
+        if best.is_some() {
+            return best;
+        }
+    }
+    None
+}
 
 fn finding(rule: &'static str, location: String, evidence: String, score: u32, paranoia: u8) -> Finding {
     Finding { rule, class: CLASS, location, evidence, decoders: Vec::new(), score, paranoia }
@@ -47,7 +88,6 @@ fn finding(rule: &'static str, location: String, evidence: String, score: u32, p
 /// Request-level scan.
 pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
     static TOOLS_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    static OAST_AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
     if let Some(ua) = req.header("user-agent") {
         let b = ua.as_bytes();
         if let Some(ac) = TOOLS_AC.get_or_init(|| super::textscan::dfa(TOOLS)) {
@@ -71,14 +111,14 @@ pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
         }
     }
     // OAST domains in the target, headers or body.
-    if let Some(ac) = OAST_AC.get_or_init(|| super::textscan::dfa(OAST)) {
+    {
         let body = req.body.get(..65536).unwrap_or(&req.body);
         let places = core::iter::once(("path", None, req.uri.as_bytes()))
             .chain(req.headers.iter().take(64).map(|(n, v)| ("header", Some(n.as_str()), v.as_slice())))
             .chain(core::iter::once(("body", None, body)));
         for (kind, name, bytes) in places {
-            if let Some(m) = ac.find(bytes) {
-                let text = String::from_utf8_lossy(bytes.get(m.start().saturating_sub(30)..(m.end() + 10).min(bytes.len())).unwrap_or_default()).into_owned();
+            if let Some((start, end)) = find_oast(bytes) {
+                let text = String::from_utf8_lossy(bytes.get(start.saturating_sub(30)..(end + 10).min(bytes.len())).unwrap_or_default()).into_owned();
                 let loc = match name {
                     Some(n) => format!("{kind}.{n}"),
                     None => kind.to_string(),
@@ -116,6 +156,38 @@ mod tests {
         assert!(rules(&req("/?x=abc.oastify.com", "Mozilla/5.0")).contains(&"scanner.oast-domain"));
         assert!(rules(&req("/settings.php.swp", "Mozilla/5.0")).contains(&"scanner.backup-file-probe"));
         assert!(rules(&req("/wp-config.php~", "Mozilla/5.0")).contains(&"scanner.backup-file-probe"));
+    }
+
+    /// `find_oast` reports what an ASCII case-insensitive Aho-Corasick over the domains
+    /// finds first, and its assumptions hold (no dot in either part, no domain a suffix of
+    /// another).
+    #[test]
+    fn oast_search_matches_an_automaton() {
+        let domains: Vec<String> = OAST.iter().map(|(a, b)| format!("{a}.{b}")).collect();
+        for (a, b) in OAST {
+            assert!(!a.is_empty() && !b.is_empty() && !a.contains('.') && !b.contains('.'), "{a}.{b}");
+        }
+        for d in &domains {
+            for e in &domains {
+                assert!(d == e || !e.ends_with(d.as_str()), "{d} is a suffix of {e}");
+            }
+        }
+        let ac = crate::detect::textscan::dfa(&domains.iter().map(String::as_str).collect::<Vec<_>>()).expect("automaton");
+        let pieces = [
+            "oast", ".", "fun", "OAST.FUN", "x", "burpcollaborator", "net", "interact", "sh", "dnslog", "cn", "link", "ceye", "io",
+            "bxss", "me", "xss", "ht", "oastify", "com", "canarytokens", "requestrepo", "pro", "live", "site", "online", "a.b",
+            "..", "/", " ", "é", "Oast", "\u{0}",
+        ];
+        let mut seed: u64 = 0x0a57_d0a1_9e37_79b9;
+        for n in 0..30_000 {
+            let mut t = String::new();
+            for _ in 0..n % 9 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                t.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let want = ac.find(t.as_bytes()).map(|m| (m.start(), m.end()));
+            assert_eq!(find_oast(t.as_bytes()), want, "{t:?}");
+        }
     }
 
     #[test]
