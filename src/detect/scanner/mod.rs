@@ -40,20 +40,11 @@ const OAST: &[(&str, &str)] = &[
     ("canarytokens", "com"), ("requestrepo", "com"), ("dnslog", "link"),
 ];
 
-/// Bytes that may follow the dot of an OAST domain (first bytes of the parts after it,
-/// both cases).
-const OAST_AFTER_DOT: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut p = 0;
-    while p < OAST.len() {
-        if let Some(&c) = OAST[p].1.as_bytes().first() {
-            t[c.to_ascii_lowercase() as usize] = true;
-            t[c.to_ascii_uppercase() as usize] = true;
-        }
-        p += 1;
-    }
-    t
-};
+/// Whether `c` may follow the dot of an OAST domain (the first letters of the parts after
+/// the dot, either case; a test keeps it in step with `OAST`).
+fn may_follow_dot(c: u8) -> bool {
+    matches!(c.to_ascii_lowercase(), b'c' | b'f' | b'h' | b'i' | b'l' | b'm' | b'n' | b'o' | b'p' | b's')
+}
 
 /// The first OAST domain in `b` (ASCII case-insensitive): its (start, end), the match an
 /// Aho-Corasick search reports first (the earliest end). Anchored on the dot each domain
@@ -62,7 +53,7 @@ const OAST_AFTER_DOT: [bool; 256] = {
 /// dot with a match holds the earliest-ending match, and it has only one.
 fn find_oast(b: &[u8]) -> Option<(usize, usize)> {
     for d in memchr::memchr_iter(b'.', b) {
-        if d == 0 || !b.get(d + 1).is_some_and(|&c| OAST_AFTER_DOT.get(usize::from(c)).copied().unwrap_or(false)) {
+        if d == 0 || !b.get(d + 1).is_some_and(|&c| may_follow_dot(c)) {
             continue;
         }
         let mut best: Option<(usize, usize)> = None;
@@ -171,6 +162,10 @@ mod tests {
             for e in &domains {
                 assert!(d == e || !e.ends_with(d.as_str()), "{d} is a suffix of {e}");
             }
+        }
+        for c in 0..=255u8 {
+            let want = OAST.iter().any(|(_, post)| post.as_bytes().first().is_some_and(|f| f.eq_ignore_ascii_case(&c)));
+            assert_eq!(may_follow_dot(c), want, "{c}");
         }
         let ac = crate::detect::textscan::dfa(&domains.iter().map(String::as_str).collect::<Vec<_>>()).expect("automaton");
         let pieces = [
