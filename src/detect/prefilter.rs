@@ -4,7 +4,7 @@
 //! or contains a keyword (SQL/HTML/JS/shell words attackers can use without punctuation),
 //! or could be base64.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// Keywords that make a punctuation-free value worth inspecting.
 const KEYWORDS: &[&str] = &[
@@ -27,7 +27,15 @@ impl Prefilter {
     /// (from the detector registry).
     pub fn new(extra: &[&str]) -> Prefilter {
         let all: Vec<&str> = KEYWORDS.iter().chain(extra.iter()).copied().collect();
-        let keywords = AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::LeftmostFirst).build(all).ok();
+        // A DFA without prefilter: only `is_match` is asked, on short values, where the
+        // NFA's rare-byte prefilter restarts often (~320 KiB of tables).
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build(all)
+            .ok();
         Prefilter { keywords }
     }
 
@@ -37,7 +45,12 @@ impl Prefilter {
             // A lone filter metacharacter (an LDAP probe in a directory field).
             return s.bytes().next().is_some_and(|c| b"()|&!".contains(&c));
         }
-        let benign_chars = s.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '.' | ',' | '-' | '@' | ':'));
+        // Bytes on ASCII text (the same answer as the `char` test, without decoding).
+        let benign_chars = if s.is_ascii() {
+            s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'.' | b',' | b'-' | b'@' | b':'))
+        } else {
+            s.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '.' | ',' | '-' | '@' | ':'))
+        };
         if !benign_chars {
             return true;
         }
@@ -50,12 +63,18 @@ impl Prefilter {
         }
         // Logical operators and CASE as whole words (`1 or 1`, `x and 2`, `case 1 when 2 then 2 end`),
         // not inside names.
-        if s.split(|c: char| !c.is_alphanumeric()).any(|w| ["or", "and", "xor", "not", "div", "case"].iter().any(|k| w.eq_ignore_ascii_case(k))) {
+        let logic = |w: &str| ["or", "and", "xor", "not", "div", "case"].iter().any(|k| w.eq_ignore_ascii_case(k));
+        let has_logic = if s.is_ascii() {
+            s.as_bytes().split(|b| !b.is_ascii_alphanumeric()).any(|w| (2..=4).contains(&w.len()) && logic(core::str::from_utf8(w).unwrap_or_default()))
+        } else {
+            s.split(|c: char| !c.is_alphanumeric()).any(logic)
+        };
+        if has_logic {
             return true;
         }
         // SQL comment truncation of a punctuation-free value (`1--`, `7 --`). Checked here
         // rather than in the automaton: a two-byte pattern of a common byte slows every search.
-        if memchr::memmem::find(s.as_bytes(), b"--").is_some() {
+        if super::textscan::find_lit!(s.as_bytes(), b"--").is_some() {
             return true;
         }
         // Long alphanumeric tokens may be base64 of something.
@@ -78,3 +97,4 @@ mod tests {
         }
     }
 }
+
