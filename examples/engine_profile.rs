@@ -1,6 +1,17 @@
-//! Profiling driver: inspects the ≤ 1 KiB corpus requests (or the benign ones with
-//! `PROFILE_SET=benign`) `PROFILE_ROUNDS` times, for `perf record` / callgrind. Prints the
-//! total time per inspection. Not a benchmark (see benches/engine.rs).
+//! Profiling driver for the native engine (not a benchmark: see benches/engine.rs).
+//!
+//! Requests: the corpus requests of at most 1 KiB (default) or the benign ones
+//! (`PROFILE_SET=benign`), every `PROFILE_STRIDE`-th of them, `PROFILE_ROUNDS` times.
+//! Modes (environment variables):
+//! - none: inspects them in `run` (mean time); for `perf record` or
+//!   `valgrind --tool=callgrind --toggle-collect='engine_profile::run'` (`make profile-engine`);
+//! - `PROFILE_TIMED`: median and p99 per inspection, as the benchmark measures them
+//!   (two builds of this example give a same-load A/B);
+//! - `PROFILE_STAGES`: time per stage (extraction, decoding, gate) and per class, how often
+//!   each class's gate opens, and what the gate's custom predicates cost;
+//! - `PROFILE_REQUEST`: each request-level scanner alone;
+//! - `PROFILE_FIELDS`: which values reach the detectors (by part / header name);
+//! - `PROFILE_VALUE=<text>`: one header value: gate mask and each scanner's cost.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -172,11 +183,6 @@ fn main() {
         let e = Engine::new(&cfg);
         let (ins, st) = e.inspect_with_stats(&r);
         println!("{ins:?} {st:?}");
-        if std::env::var("PROFILE_LOOP").is_ok() {
-            for _ in 0..400_000 {
-                black_box(e.inspect(black_box(&r)));
-            }
-        }
         println!("engine.inspect {:.0} ns", best(&|| { black_box(e.inspect(black_box(&r))); }));
         return;
     }
@@ -195,36 +201,6 @@ fn main() {
         v.sort_by_key(|(_, (n, b))| std::cmp::Reverse(*b + 0 * n));
         for (k, (n, b)) in v.iter().take(25) {
             println!("{k:<30} {:>7} fields  {:>8.1} per req  avg {:>5} B", n, *n as f64 / reqs.len() as f64, b / n);
-        }
-        return;
-    }
-    if std::env::var("PROFILE_OAST").is_ok() {
-        const OAST: &[&str] = &[
-            "burpcollaborator.net", "oastify.com", "interact.sh", "oast.pro", "oast.live", "oast.site",
-            "oast.online", "oast.fun", "oast.me", "dnslog.cn", "ceye.io", "bxss.me", "xss.ht",
-            "canarytokens.com", "requestrepo.com", "dnslog.link",
-        ];
-        use aho_corasick::{AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-        let mk = |kind, mk, pf| AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(mk).kind(Some(kind)).prefilter(pf).build(OAST).expect("ac");
-        let cands = [
-            ("dfa std nopf", mk(AhoCorasickKind::DFA, MatchKind::Standard, false)),
-            ("dfa std pf", mk(AhoCorasickKind::DFA, MatchKind::Standard, true)),
-            ("dfa lf pf", mk(AhoCorasickKind::DFA, MatchKind::LeftmostFirst, true)),
-            ("dfa lf nopf", mk(AhoCorasickKind::DFA, MatchKind::LeftmostFirst, false)),
-            ("nfa lf pf", mk(AhoCorasickKind::ContiguousNFA, MatchKind::LeftmostFirst, true)),
-        ];
-        for _ in 0..2 {
-            for (name, ac) in &cands {
-                let t = Instant::now();
-                let mut n = 0usize;
-                for r in &reqs {
-                    for (_, v) in &r.headers {
-                        n += usize::from(ac.find(black_box(v.as_slice())).is_some());
-                    }
-                    n += usize::from(ac.find(r.uri.as_bytes()).is_some());
-                }
-                println!("{name:<14} {:.3} µs/request ({n})", t.elapsed().as_secs_f64() * 1e6 / reqs.len() as f64);
-            }
         }
         return;
     }
