@@ -225,7 +225,9 @@ fn main() {
         stages(&reqs, &cfg);
         return;
     }
+    let t = Instant::now();
     let engine = Engine::new(&cfg);
+    eprintln!("Engine::new (first, builds every automaton): {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
     let stride: usize = std::env::var("PROFILE_STRIDE").ok().and_then(|s| s.parse().ok()).unwrap_or(1).max(1);
     let reqs: Vec<HttpRequest> = reqs.into_iter().step_by(stride).collect();
     if std::env::var("PROFILE_TIMED").is_ok() {
