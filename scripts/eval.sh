@@ -31,3 +31,21 @@ for pl in 1 2; do
   echo
   "$SCAN" --summary --markdown --paranoia "$pl" "${files[@]}"
 done
+
+# The payload-list requests again, each payload re-encoded in place the way evasion tools do
+# (nemesida waf-bypass's ENCODE: base64, UTF-16 `\u00XX`, HTML entities): attack and benign.
+variants=$(mktemp)
+trap 'rm -f "$variants"' EXIT
+python3 "$(dirname "$0")/encode_variants.py" "${files[@]}" > "$variants"
+echo
+echo "## Encoded payloads (paranoia level 1)"
+echo
+cat <<'TXT'
+`scripts/encode_variants.py` re-encodes the payload of every payload-list request (all
+sources with a `payload` field but fwaf) in place — the query/form parameter or JSON value
+that carries it — as base64, as UTF-16 `\u00XX` escapes and as HTML entities, the three
+ENCODE options of nemesida waf-bypass (its own records are re-encoded zone by zone as the
+tool does). Benign payloads are re-encoded too: the FP columns measure the decoders' cost.
+TXT
+echo
+"$SCAN" --summary --markdown --paranoia 1 "$variants"
