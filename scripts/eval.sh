@@ -49,3 +49,19 @@ tool does). Benign payloads are re-encoded too: the FP columns measure the decod
 TXT
 echo
 "$SCAN" --summary --markdown --paranoia 1 "$variants"
+
+# The payloads again, moved to the other places a request carries input.
+python3 "$(dirname "$0")/placement_variants.py" "${files[@]}" > "$variants"
+echo
+echo "## Payloads in other places (paranoia level 1)"
+echo
+cat <<'TXT'
+`scripts/placement_variants.py` moves the payload of a deterministic quarter of the
+payload-list requests (fwaf, nemesida and `other` left out) to a cookie, a custom header, a
+nested JSON value, a JSON key, an XML element, a multipart field, a path segment, a query
+argument name and the query of a Referer URL. Benign payloads are moved too. Rows per place
+are the `(all)` rows of each `<source>@<place>`, and per class over all places.
+TXT
+echo
+"$SCAN" --summary --markdown --paranoia 1 "$variants" | awk 'NR <= 2 || /\| \(all\) \|/ || /^\| \(all\) \|/'
+
