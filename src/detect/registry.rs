@@ -41,6 +41,10 @@ pub static PREFILTER_KEYWORDS: &[&str] = &[
     // rce: command lines made only of words, options and addresses (`uname -a`, `net view`)
     "whoami", "uname", "ifconfig", "ipconfig", "netstat", "systeminfo", "tasklist", "netsh", "net user",
     "net view", "net localgroup", "which ", "ping ", "ls -", "ps -", ".exe ",
+    // rce: tool names no prose uses, cmd.exe `IF` conditions, Node.js code
+    "ansible", "chef-", "cscli", "visudo", "bsdtar", "aa-disable", "aa-exec", "lastlog", "rmt-", "python3", "kubectl",
+    "exist", "errorlevel", "cmdextversion", "defined", "constructor", "process.", "module.exports", "__js_function",
+    "c89 ", "c99 ", ",-c,",
     // java: class names and Spring property paths
     // php/java: uploaded script and session file names (`a.php5`, `shell.jsp`, `sess_<id>`)
     "php", "pht", "phar", "jsp", "sess_",
