@@ -120,11 +120,66 @@ const INVOCATIONS: &[&str] = &[
     "sh,-c,", "bash,-c,", "sh,-i,", "bash,-i,", "sh,-c ", "bash,-c ",
 ];
 
-/// What a value must contain for any rule of this class to match (see `gate`). The class
-/// now reads bare commands, C-escaped separators, brace expansions and glob-only paths, so
-/// no cheap necessary condition covers every rule: the scanner runs on every value and
-/// relies on its own quick exit for words-only text.
-pub const TRIGGERS: Triggers = Triggers::ALWAYS;
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+///
+/// - bytes: expansions and obfuscation the word reader undoes (`$`, `\\` and the C escapes,
+///   `[u]` globs, `{a,b}` braces, `?`/`*` globs, backticks);
+/// - literals: invocation fragments, Node.js, cmdlet verbs, SSI, redirections, the
+///   expansion rules' markers, process-API modules, versioned interpreters;
+/// - words: reconnaissance commands alone, cmd.exe `IF`/`FOR`;
+/// - `command_start`: a known command word where the separator and leading-command rules
+///   read one (the same reader, at the same places).
+pub const TRIGGERS: Triggers = Triggers {
+    bytes: b"$\\[{?*`",
+    anywhere: &[
+        INVOCATIONS,
+        NODE_JS,
+        PS_VERBS,
+        WINDOWS_ENV_VARS,
+        &[
+            "<!--#", "<<<", "2>&1", ">/dev/null", "> /dev/null", ">&/dev/", "</dev/", "/tcp/", "/udp/", "()", "!-", "~+",
+            "~-", "alias", "console", "__js_function", "__import__",
+        ],
+        // `python3.10`, `php7.4`: interpreters with a version glued on (see `command_at`).
+        &["python", "perl", "php", "ruby", "lua", "node", "gcc", "pip", "java", "bash"],
+    ],
+    words: &[RECON, &["if", "for"], code::MODULES],
+    custom: Some(|v| command_start(v.text)),
+    ..Triggers::NONE
+};
+
+/// The gate's condition for the separator and leading-command rules: a known command word
+/// (`command_at`) right after a separator, or opening a value that has room for arguments.
+/// (Backticks, `$(..)`, escapes and obfuscation are the byte triggers' part.)
+fn command_start(full: &str) -> bool {
+    let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
+    let s = t.as_bytes();
+    let quoted = matches!(s.first(), Some(b'\'' | b'"'));
+    let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'\''));
+    if (multi_word || quoted) && command_at(s, usize::from(quoted)).is_some() {
+        return true;
+    }
+    let mut starts = 0;
+    let mut i = 0;
+    while let Some(off) = s.get(i..).and_then(|r| r.iter().position(|c| matches!(c, b';' | b'|' | b'&' | b'\n' | b'\r' | b'<' | b'>'))) {
+        let at = i + off;
+        if starts >= MAX_STARTS {
+            return true;
+        }
+        starts += 1;
+        match separator_at(s, at) {
+            Some((_, next)) => {
+                if command_at(s, next).is_some() {
+                    return true;
+                }
+                i = next.max(at + 1);
+            }
+            None => i = at + 1,
+        }
+    }
+    false
+}
 
 /// Windows environment variables naming system locations.
 const WINDOWS_ENV_VARS: &[&str] = &["%systemroot%", "%windir%", "%comspec%", "%programfiles%", "%systemdrive%", "%userprofile%", "%appdata%", "%temp%", "%homedrive%"];
@@ -482,7 +537,7 @@ fn leading_command(t: &str, prose: bool, out: &mut Vec<Hit>, since: usize) {
         if let Some(cmd) = command_at(s, start) {
             // `ansible-vault decrypt x`: a tool no prose names, with arguments; `c'a't x`,
             // `\ls`: a word spelt for a shell.
-            let distinct_line = cmd.distinct && !cmd.ends_value;
+            let distinct_line = cmd.distinct && !cmd.ends_value && !host_only(s, start, cmd.end);
             if cmd.args_shellish && (cmd.strength != Strength::Weak || cmd.args_strong) && !host_only(s, start, cmd.end) || distinct_line || cmd.obfuscated {
                 push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
             } else if cmd.args_shellish {
@@ -735,7 +790,9 @@ fn bracket_glob(s: &[u8], i: usize) -> Option<(u8, usize)> {
 /// it, a bracket glob. (A word quoted as a whole, `'rmt'`, is not.)
 fn obfuscated_word(raw: &[u8]) -> bool {
     let raw = raw.iter().position(|c| !matches!(c, b' ' | b'\t' | b'+' | b'{' | b'(' | b'!')).and_then(|k| raw.get(k..)).unwrap_or_default();
-    let inner_quote = raw.iter().enumerate().any(|(k, &c)| {
+    // (Two quotes at least: one between letters is an English contraction, `I'd`.)
+    let quotes = raw.iter().take_while(|c| !c.is_ascii_whitespace()).filter(|c| matches!(c, b'\'' | b'"')).count();
+    let inner_quote = quotes >= 2 && raw.iter().enumerate().any(|(k, &c)| {
         matches!(c, b'\'' | b'"') && k > 0 && raw.get(k - 1).is_some_and(|p| p.is_ascii_alphanumeric()) && raw.get(k + 1).is_some_and(|n| n.is_ascii_alphanumeric() || matches!(n, b'\'' | b'"'))
     }) || raw.windows(2).any(|w| matches!(w, [b'\'', b'\''] | [b'"', b'"']));
     let escaped = raw.windows(2).any(|w| w.first() == Some(&b'\\') && w.get(1).is_some_and(|c| c.is_ascii_alphabetic()));
@@ -838,7 +895,8 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     // `ansible all -m ping`: an option among the next few words.
     let args_shellish = args_shellish || end > i && option_among_next_words(s, j);
     let obfuscated = obfuscated_word(s.get(i..end).unwrap_or_default());
-    let distinct = strength == Strength::Strong && is_distinct(name);
+    // (Its arguments after a blank, and not English: `whoami is a command` is prose.)
+    let distinct = strength == Strength::Strong && is_distinct(name) && j > end && !english_words_next(s, j);
     Some(Cmd { strength, args_shellish, ends_value, then_separator, then_close, args_strong, obfuscated, distinct, end })
 }
 
@@ -950,6 +1008,20 @@ fn is_strong(name: &str) -> bool {
 /// A strong name no prose uses: hyphenated or numbered tool names, or listed.
 fn is_distinct(name: &str) -> bool {
     name.len() >= 3 && name.bytes().any(|c| c == b'-' || c == b'_' || c.is_ascii_digit()) && name.bytes().next().is_some_and(|c| c.is_ascii_alphabetic()) || DISTINCT.contains(&name)
+}
+
+/// Words of English sentences that no command line has among its first arguments.
+const FUNCTION_WORDS: &[&str] = &[
+    "is", "are", "was", "were", "be", "a", "an", "the", "of", "in", "on", "for", "to", "and", "or", "not", "does", "do",
+    "will", "can", "command", "tool", "shows", "prints", "returns", "lists", "means", "with", "how", "what", "why",
+];
+
+/// One of the next four words from `j` (before any separator) is an English function word.
+fn english_words_next(s: &[u8], j: usize) -> bool {
+    let rest = s.get(j..).unwrap_or_default();
+    let rest = rest.get(..rest.len().min(96)).unwrap_or_default();
+    let line = rest.iter().position(|c| matches!(c, b';' | b'|' | b'&' | b'\n' | b'\r' | b'`' | b')')).and_then(|e| rest.get(..e)).unwrap_or(rest);
+    line.split(|c| c.is_ascii_whitespace() || *c == b'+').filter(|w| !w.is_empty()).take(4).any(|w| FUNCTION_WORDS.iter().any(|f| f.as_bytes().eq_ignore_ascii_case(w)))
 }
 
 /// An option (`-m`, `--version`) among the next four words from `j`, before any separator.

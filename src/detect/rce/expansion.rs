@@ -128,7 +128,8 @@ pub(super) fn arithmetic_expansion(s: &[u8]) -> Option<usize> {
         let body = inner.get(..end).unwrap_or_default();
         // `$[2+2]`, `$[]`, `$[$x*3]`; not a JSONPath index (`$[0]`, `$['a']`).
         let op = body.iter().any(|c| b"+-*/%<>=!&|^".contains(c));
-        if arith(body) && (body.is_empty() || op) {
+        let operand = body.iter().any(|c| c.is_ascii_alphanumeric() || *c == b'$');
+        if arith(body) && (body.is_empty() || op && operand) {
             return Some(at);
         }
     }
