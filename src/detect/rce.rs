@@ -156,8 +156,7 @@ fn command_start(full: &str) -> bool {
     let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
     let s = t.as_bytes();
     let quoted = matches!(s.first(), Some(b'\'' | b'"'));
-    let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'\''));
-    if (multi_word || quoted) && command_at(s, usize::from(quoted)).is_some() {
+    if (leading_room(s) || quoted) && command_at(s, usize::from(quoted)).is_some() {
         return true;
     }
     let mut starts = 0;
@@ -525,12 +524,17 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
     }
 }
 
+/// The value has room for a command line after its first word: a blank, an expansion,
+/// an escape, a quote or a separator. (Shared with the class gate's `command_start`.)
+fn leading_room(s: &[u8]) -> bool {
+    s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$' | b'\\' | b'[' | b'\'' | b';' | b'|' | b'&'))
+}
+
 /// A value that is itself a command line (`wget http://x/s.sh`, `cat /etc/passwd`).
 /// (Only values with an argument after the first word, or opening with a quote.)
 fn leading_command(t: &str, prose: bool, out: &mut Vec<Hit>, since: usize) {
     let s = t.as_bytes();
-    let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$' | b'\\' | b'[' | b'\''));
-    if !prose && (multi_word || matches!(s.first(), Some(b'\'' | b'"'))) {
+    if !prose && (leading_room(s) || matches!(s.first(), Some(b'\'' | b'"'))) {
         // A quote first (`' whoami`) breaks out of a quoted argument.
         let quoted = matches!(s.first(), Some(b'\'' | b'"'));
         let start = if quoted { 1 } else { 0 };
@@ -542,7 +546,8 @@ fn leading_command(t: &str, prose: bool, out: &mut Vec<Hit>, since: usize) {
                 push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
             } else if cmd.args_shellish {
                 push_once(out, since, hit("rce.leading-command", CLASS, 3, 1, snippet(t, 0, 80)));
-            } else if quoted && cmd.strength == Strength::Strong && cmd.ends_value {
+            } else if cmd.strength == Strength::Strong && cmd.ends_value && (quoted || cmd.then_separator && start == 0 && !host_only(s, start, cmd.end)) {
+                // `' whoami`, `id;`, `uname|`: a command closed by a separator and nothing else.
                 push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
             }
         }
