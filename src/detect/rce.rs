@@ -60,6 +60,7 @@ const STRONG: &[&str] = &[
     "debugfs", "dosbox", "dvips", "efax", "elvish", "enscript", "espeak", "iftop", "latexmk", "mosquitto", "msgattrib",
     "msgcat", "msgconv", "msgmerge", "msguniq", "redcarpet", "restic", "runscript", "soelim", "byebug", "aa-enforce",
     "aa-complain", "aa-status", "apparmor_parser", "check_by_ssh", "check_log", "check_raid", "check_ssl_cert",
+    "uconv", "pipx", "adduser", "addgroup", "deluser", "delgroup", "chpasswd", "gpasswd", "newgrp",
 ];
 
 /// Strong names that no prose uses (beyond hyphenated and numbered ones): after a
@@ -241,6 +242,17 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
     let since = out.len();
     scan_text(v, t, out, since);
+    // `a=/etc&&c=cat&&$c $a/passwd`: the text with the value's own variables expanded.
+    if let Some(u) = expand_assignments(t) {
+        let mut more = Vec::new();
+        scan_text(v, &u, &mut more, 0);
+        for h in more {
+            if !out.iter().skip(since).any(|o| o.rule == h.rule && o.score >= h.score) {
+                out.retain(|o| o.rule != h.rule);
+                out.push(h);
+            }
+        }
+    }
     if let Some(u) = c_unescape(t) {
         let mut more = Vec::new();
         scan_text(v, &u, &mut more, 0);
@@ -253,6 +265,87 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         }
     }
+}
+
+/// The text with `$name`/`${name}` replaced by the values the text itself assigns
+/// (`name=value` opening a command: at the start or after `;`, `&`, `|`, a newline), if it
+/// assigns and uses any. Values end at a blank or separator; quotes and backslashes are
+/// undone (`c4=\ ` is a blank).
+fn expand_assignments(t: &str) -> Option<String> {
+    let s = t.as_bytes();
+    if !s.contains(&b'$') || !s.contains(&b'=') {
+        return None;
+    }
+    let mut vars: Vec<(&[u8], Vec<u8>)> = Vec::new();
+    let mut i = 0;
+    while i < s.len() && vars.len() < 32 {
+        let opens = i == 0 || s.get(i - 1).is_some_and(|c| matches!(c, b';' | b'&' | b'|' | b'\n' | b'\r' | b' ' | b'\t' | b'+'));
+        let ident_start = s.get(i).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+        if !opens || !ident_start {
+            i += 1;
+            continue;
+        }
+        let n0 = i;
+        while s.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+            i += 1;
+        }
+        if s.get(i) != Some(&b'=') || i - n0 > 32 {
+            continue;
+        }
+        let name = s.get(n0..i).unwrap_or_default();
+        i += 1;
+        let mut val = Vec::new();
+        while let Some(&c) = s.get(i) {
+            match c {
+                b'\\' => {
+                    if let Some(&n) = s.get(i + 1) {
+                        val.push(n);
+                    }
+                    i += 2;
+                }
+                b'\'' | b'"' => i += 1,
+                b' ' | b'\t' | b';' | b'&' | b'|' | b'\n' | b'\r' | b'+' => break,
+                _ => {
+                    val.push(c);
+                    i += 1;
+                }
+            }
+            if val.len() > 64 {
+                break;
+            }
+        }
+        vars.retain(|(n, _)| *n != name);
+        vars.push((name, val));
+    }
+    if vars.is_empty() {
+        return None;
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(s.len() + 64);
+    let mut used = false;
+    let mut i = 0;
+    while let Some(&c) = s.get(i) {
+        if c == b'$' && out.len() < 2 * MAX_BYTES {
+            let braced = s.get(i + 1) == Some(&b'{');
+            let n0 = i + 1 + usize::from(braced);
+            let mut e = n0;
+            while s.get(e).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+                e += 1;
+            }
+            let closed = !braced || s.get(e) == Some(&b'}');
+            if let Some((_, val)) = vars.iter().find(|(n, _)| closed && s.get(n0..e) == Some(*n)) {
+                out.extend_from_slice(val);
+                used = true;
+                i = e + usize::from(braced);
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    if !used {
+        return None;
+    }
+    String::from_utf8(out).ok()
 }
 
 /// The text with C-style escapes undone, if it has any: `\n` `\r` `\t` as blanks and
@@ -527,7 +620,7 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
 /// The value has room for a command line after its first word: a blank, an expansion,
 /// an escape, a quote or a separator. (Shared with the class gate's `command_start`.)
 fn leading_room(s: &[u8]) -> bool {
-    s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$' | b'\\' | b'[' | b'\'' | b';' | b'|' | b'&'))
+    s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$' | b'\\' | b'[' | b'\'' | b';' | b'|' | b'&' | b'`'))
 }
 
 /// A value that is itself a command line (`wget http://x/s.sh`, `cat /etc/passwd`).
@@ -663,6 +756,8 @@ fn read_word_once(s: &[u8], mut i: usize) -> (String, usize) {
                 }
                 match s.get(i + 1) {
                     Some(b'@' | b'*' | b'0'..=b'9') => i += 2,
+                    // `pi$()ng`: an empty command substitution.
+                    Some(b'(') if s.get(i + 2) == Some(&b')') => i += 3,
                     Some(b'{') => {
                         let close = s.get(i..).and_then(|r| r.iter().take(40).position(|&x| x == b'}'));
                         match close {
@@ -680,6 +775,8 @@ fn read_word_once(s: &[u8], mut i: usize) -> (String, usize) {
                     _ => break,
                 }
             }
+            // ``pi``ng``: an empty backtick substitution.
+            b'`' if s.get(i + 1) == Some(&b'`') && !w.is_empty() => i += 2,
             // `+` is a blank once a URL is decoded (`;cat+/etc/passwd`).
             b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'&' | b'<' | b'>' | b'(' | b')' | b'`' | b',' | b'}' | b'+' | 0 => break,
             _ => {
@@ -801,7 +898,7 @@ fn obfuscated_word(raw: &[u8]) -> bool {
         matches!(c, b'\'' | b'"') && k > 0 && raw.get(k - 1).is_some_and(|p| p.is_ascii_alphanumeric()) && raw.get(k + 1).is_some_and(|n| n.is_ascii_alphanumeric() || matches!(n, b'\'' | b'"'))
     }) || raw.windows(2).any(|w| matches!(w, [b'\'', b'\''] | [b'"', b'"']));
     let escaped = raw.windows(2).any(|w| w.first() == Some(&b'\\') && w.get(1).is_some_and(|c| c.is_ascii_alphabetic()));
-    let empty_expansion = raw.windows(2).any(|w| w.first() == Some(&b'$') && w.get(1).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'@' | b'*' | b'{')));
+    let empty_expansion = raw.windows(2).any(|w| w.first() == Some(&b'$') && w.get(1).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'@' | b'*' | b'{' | b'(')) || w == b"``");
     let glob = raw.iter().enumerate().any(|(k, _)| bracket_glob(raw, k).is_some_and(|(c, _)| c != b'?'));
     inner_quote || escaped || empty_expansion || glob
 }
@@ -831,7 +928,13 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
         let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
         base.len() < name.len() && matches!(base, "python" | "perl" | "php" | "ruby" | "lua" | "node" | "gcc" | "pip" | "java" | "bash")
     };
-    let strength = if (word.contains('?') || word.contains('*')) && word.starts_with('/') && glob_path(&word) {
+    // SQLite's shell escapes (`.shell nc -e sh ..`, `.system id`) running a command.
+    let sqlite_escape = word.starts_with('.')
+        && matches!(word.trim_start_matches('.').trim_matches(['"', '\'']), "shell" | "system" | "sh")
+        && command_at(s, end).is_some_and(|c| c.strength != Strength::Weak || c.args_shellish);
+    let strength = if sqlite_escape {
+        Strength::Strong
+    } else if (word.contains('?') || word.contains('*')) && word.starts_with('/') && glob_path(&word) {
         Strength::Glob
     } else if is_strong(name) || versioned || (word.contains('/') && is_weak(name) && word.starts_with('/')) {
         Strength::Strong
@@ -898,7 +1001,7 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
         return None;
     }
     // `ansible all -m ping`: an option among the next few words.
-    let args_shellish = args_shellish || end > i && option_among_next_words(s, j);
+    let args_shellish = args_shellish || end > i && option_among_next_words(s, j) || sqlite_escape;
     let obfuscated = obfuscated_word(s.get(i..end).unwrap_or_default());
     // (Its arguments after a blank, and not English: `whoami is a command` is prose.)
     let distinct = strength == Strength::Strong && is_distinct(name) && j > end && !english_words_next(s, j);
@@ -1322,6 +1425,12 @@ mod tests {
             "console['log'](1)",
             "x=require[\"child_process\"]",
             "new Function (\"return this\")()",
+            // Empty substitutions inside a word, the value's own variables, SQLite escapes.
+            "who``ami",
+            "x;una$()me -a",
+            "p=/etc/shadow;q=tail;$q -n 1 $p",
+            "x=ca;y=t;${x}$y /etc/hosts",
+            "1;\n.system id",
         ] {
             assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
         }
@@ -1345,6 +1454,10 @@ mod tests {
             "the game console (new)",
             "known by the alias x=1 online",
             "os.name",
+            "price=5;total=$price",
+            "a=b&c=$d",
+            "notes;.sh files are scripts",
+            "q=``quoted``",
         ] {
             assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
         }
