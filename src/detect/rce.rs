@@ -162,7 +162,7 @@ fn command_start(full: &str) -> bool {
     }
     let mut starts = 0;
     let mut i = 0;
-    while let Some(off) = s.get(i..).and_then(|r| r.iter().position(|c| matches!(c, b';' | b'|' | b'&' | b'\n' | b'\r' | b'<' | b'>'))) {
+    while let Some(off) = s.get(i..).and_then(|r| r.iter().position(|&c| separator_byte(c) && c != b'`' && c != b'$')) {
         let at = i + off;
         if starts >= MAX_STARTS {
             return true;
@@ -183,6 +183,11 @@ fn command_start(full: &str) -> bool {
 
 /// Windows environment variables naming system locations.
 const WINDOWS_ENV_VARS: &[&str] = &["%systemroot%", "%windir%", "%comspec%", "%programfiles%", "%systemdrive%", "%userprofile%", "%appdata%", "%temp%", "%homedrive%"];
+
+/// Bytes at which `separator_at` can find a command start.
+fn separator_byte(c: u8) -> bool {
+    matches!(c, b'`' | b'$' | b'<' | b'>' | b';' | b'\n' | b'\r' | b'|' | b'&')
+}
 
 /// A place where a new command can start at `i` (`;`, `|`, `||`, `&`, `&&`, newline,
 /// backtick, `$(`, `<(`, `>(`): its kind and where the command word begins.
@@ -502,6 +507,9 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
     let mut starts = 0;
     let mut i = 0;
     while i < s.len() && starts < MAX_STARTS {
+        // The next byte that can open a command (see `separator_at`).
+        let Some(off) = s.get(i..).and_then(|r| r.iter().position(|&c| separator_byte(c))) else { break };
+        i += off;
         let b = s.get(i).copied().unwrap_or(0);
         let Some((kind, next)) = separator_at(s, i) else {
             i += 1;
