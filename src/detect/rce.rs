@@ -647,8 +647,9 @@ fn leading_command(t: &str, prose: bool, out: &mut Vec<Hit>, since: usize) {
                 push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
             } else if cmd.args_shellish {
                 push_once(out, since, hit("rce.leading-command", CLASS, 3, 1, snippet(t, 0, 80)));
-            } else if cmd.strength == Strength::Strong && cmd.ends_value && (quoted || cmd.then_separator && start == 0 && !host_only(s, start, cmd.end)) {
-                // `' whoami`, `id;`, `uname|`: a command closed by a separator and nothing else.
+            } else if cmd.strength == Strength::Strong && cmd.ends_value && (quoted || cmd.then_separator && start == 0 && cmd.end >= 4 && !host_only(s, start, cmd.end)) {
+                // `' whoami`, `uname|`: a command closed by a separator and nothing else.
+                // (Not two-letter names: `id;`, `ls|` are also field lists.)
                 push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
             }
         }
