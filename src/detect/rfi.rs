@@ -76,7 +76,15 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             // link in prose.
             let rest_off = (u.rest.as_ptr() as usize).saturating_sub(t.as_ptr() as usize);
             let whole = u.start <= 8 && t.get(rest_off.saturating_add(tok_end)..).is_none_or(|r| r.trim().is_empty());
-            if (trailing_q || nul) && (inc || script || c.is_ip || nul && whole) {
+            // `jar:http://host/x.zip!/entry`: Java opens (and class loaders run) a remote
+            // archive's entry.
+            let jar = u.start >= 4
+                && t.get(u.start - 4..u.start).is_some_and(|p| p.eq_ignore_ascii_case("jar:"))
+                && super::textscan::word_start(t.as_bytes(), u.start - 4);
+            if jar {
+                let score = if tok.contains('!') { 5 } else { 3 };
+                push_once(out, since, hit("rfi.jar-url", CLASS, score, 1, snippet(t, u.start - 4, u.start + 100)));
+            } else if (trailing_q || nul) && (inc || script || c.is_ip || nul && whole) {
                 push_once(out, since, hit("rfi.url-with-cutoff", CLASS, 5, 1, ev));
             } else if trailing_q && whole {
                 push_once(out, since, hit("rfi.url-with-cutoff", CLASS, 3, 1, ev));
@@ -132,6 +140,8 @@ mod tests {
             ("_CONF[path]", "https://foo.bar"),
             ("src", "http://66.240.183.75/crash.php"),
             ("tag", "ftp://198.51.100.1"),
+            ("x", "jar:https://evil.example/lib.jar!/Exploit.class"),
+            ("cfg", "JAR:http://198.51.100.9/a.zip!/"),
         ] {
             assert!(score(n, a) >= 5, "{n}={a}");
         }
@@ -150,6 +160,8 @@ mod tests {
             ("path", "\\\\?\\C:\\temp"),
             ("mirror", "ftp://ftp.example.org/pub/"),
             ("ip", "http://198.51.100.1/"),
+            ("q", "the jar: https://example.com/jars is out"),
+            ("x", "ajar:http://example.com/a!"),
         ] {
             assert!(score(n, b) < 5, "{n}={b}");
         }
