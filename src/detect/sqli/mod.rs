@@ -495,6 +495,7 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         bare_fragment(text, sl, hits);
         paren_break(text, sl, hits);
     }
+    alias_from(text, sl, base, quoted, hits);
     for i in base..s.len() {
         let Some(x) = s.get(i) else { break };
         let prev = if i > 0 { s.get(i - 1) } else { None };
@@ -618,7 +619,12 @@ fn pg_cast(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, hits:
     let one_case = ty.t.text.bytes().all(|c| !c.is_ascii_uppercase()) || ty.t.text.bytes().all(|c| !c.is_ascii_lowercase());
     let sql_type = one_case && in_list(&ty.t, CAST_TYPES);
     let operand_ok = matches!(p.t.kind, Kind::RParen | Kind::Word(Kw::None) | Kind::Var);
-    // The whole value (bare) or everything after the break-out (quoted) is one expression.
+    // The whole value (bare) or everything after the break-out (quoted) is one expression
+    // (leading punctuation such as `...(` is skipped).
+    let mut base = base;
+    while s.get(base).is_some_and(|t| matches!(t.t.kind, Kind::Dot | Kind::Other)) && base < i {
+        base += 1;
+    }
     let whole = expr::parse(s, base).is_some_and(|e| e.end >= s.len() || (e.end > i + 1 && ends_expr(s, e.end)));
     if sql_type && operand_ok && whole && (!quoted || base > 0) {
         add(hits, "sqli.pg-cast", 5, 1, span(text, s, base, i + 2));
@@ -746,6 +752,36 @@ fn bare_fragment(text: &str, s: &[Sig<'_>], hits: &mut Vec<Hit>) {
         }
     } else if e.end + 1 == s.len() && s.get(e.end).is_some_and(|u| is_word(&u.t, Kw::Union)) {
         add(hits, "sqli.union-fragment", 5, 1, text);
+    }
+}
+
+/// A select-list tail: `1234 AS "name" FROM`, `` ` AS `col` from `` (after a number, a
+/// string, or right after the break-out quote), the alias then `FROM` ending the value or
+/// followed by a name: the value continues a SELECT list into a new FROM clause.
+fn alias_from(text: &str, s: &[Sig<'_>], base: usize, quoted: bool, hits: &mut Vec<Hit>) {
+    let start = if quoted {
+        if base != 1 || !s.first().is_some_and(|f| f.t.text.trim().is_empty() || login_like(f.t.text)) {
+            return;
+        }
+        1
+    } else {
+        if !s.first().is_some_and(|f| matches!(f.t.kind, Kind::Num | Kind::Str { closed: true })) {
+            return;
+        }
+        1
+    };
+    let (Some(a), Some(alias), Some(from)) = (s.get(start), s.get(start + 1), s.get(start + 2)) else { return };
+    // Prose names a thing after `from` (`1984 as 'Orwell' from the library`); SQL names a
+    // table, or the query supplies it.
+    let after_ok = s.get(start + 3).is_none_or(|n| matches!(n.t.kind, Kind::Word(Kw::None) | Kind::Func) && n.t.text.contains(|c: char| c.is_ascii_digit() || c == '_' || c == '.'));
+    // An alias is a name or a `"…"` identifier, not a `'…'` string.
+    let alias_ok = match alias.t.kind {
+        Kind::Word(Kw::None) => true,
+        Kind::Str { closed: true } => alias.t.start.checked_sub(1).and_then(|q| text.as_bytes().get(q)) == Some(&b'"'),
+        _ => false,
+    };
+    if a.t.is("as") && alias_ok && is_word(&from.t, Kw::From) && after_ok {
+        add(hits, "sqli.alias-from", 5, 1, span(text, s, 0, start + 4));
     }
 }
 
@@ -1348,6 +1384,10 @@ mod dialects {
             "2;truncate logs",
             ";replace/**/t(a,b) values (1,'x')",
             "select pg_sleep",
+            "77 as \"c\" from",
+            "` AS `user_name` FROM",
+            "1 as \"n\" from tbl_2",
+            "...(jsonb_build_array(pw)::jsonb)::int",
         ] {
             assert!(score(p) >= 5, "{p}: {:?}", super::tests_rules(p));
         }
@@ -1365,6 +1405,9 @@ mod dialects {
             "select sleep",
             "if (you are here) then",
             "My email is a@b.com; call me",
+            "1984 as 'Orwell' from the library",
+            "1984 as \"Orwell\" from Amazon",
+            "He is known as \"Bob\" from Texas",
         ] {
             assert!(score(p) < 5, "{p}: {:?}", super::tests_rules(p));
         }
