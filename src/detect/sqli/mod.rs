@@ -90,7 +90,9 @@ fn gated_kind(kw: Kw) -> bool {
 /// its segment the way an argument value starts.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     scan_text(v.text, out);
-    if v.part == super::Part::Path && v.text.len() <= 4096 {
+    // Every trigger of a segment is a trigger of the whole path (`/` splits words), so a
+    // path the gate rejects has no segment worth reading.
+    if v.part == super::Part::Path && v.text.len() <= 4096 && (worth_lexing(v.text) || v.text.contains("/)")) {
         let mut segs = v.text.split('/').filter(|g| g.len() >= 2).take(32).peekable();
         // A path without `/` inside is one segment, already scanned whole.
         if v.text.trim_start_matches('/').contains('/') {
