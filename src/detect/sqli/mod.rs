@@ -93,10 +93,9 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     // Every trigger of a segment is a trigger of the whole path (`/` splits words), so a
     // path the gate rejects has no segment worth reading.
     if v.part == super::Part::Path && v.text.len() <= 4096 && (worth_lexing(v.text) || v.text.contains("/)")) {
-        let mut segs = v.text.split('/').filter(|g| g.len() >= 2).take(32).peekable();
         // A path without `/` inside is one segment, already scanned whole.
         if v.text.trim_start_matches('/').contains('/') {
-            while let Some(seg) = segs.next() {
+            for seg in v.text.split('/').filter(|g| g.len() >= 2).take(32) {
                 scan_text(seg, out);
             }
         }
