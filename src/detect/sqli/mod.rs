@@ -159,7 +159,8 @@ fn worth_lexing(text: &str) -> bool {
             return false;
         }
         gated_kind(lexer::classify(w)) || w.eq_ignore_ascii_case("case") || w.eq_ignore_ascii_case("analyse") || name_flags(w) != 0
-            || (w.contains('.') && w.split('.').any(|p| name_flags(p) != 0))
+            // Dots join words without spaces (`1.UNION SELECT.2`, `t.user`).
+            || (w.contains('.') && w.split('.').any(|p| name_flags(p) != 0 || (p.len() >= 2 && gated_kind(lexer::classify(p)))))
     })
 }
 
@@ -571,6 +572,21 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
             }
             Kind::Op if x.t.text == "::" => pg_cast(text, sl, i, base, quoted, hits),
             Kind::Str { .. } if json_text(x.t.text) => json_operation(text, sl, i, hits),
+            Kind::Num if x.t.text.ends_with('.') => {
+                // MySQL reads `1.e` as a number glued to what follows (`1.e(ascii …`,
+                // `1.e.table_name`, ``` ``1.e.tables ```): a filter bypass, never prose.
+                if let (Some(e), Some(n)) = (s.get(i + 1), s.get(i + 2)) {
+                    let glued = e.t.start == x.t.end && e.t.is("e") && n.t.start == e.t.end;
+                    let sql_after = match (e.t.kind, n.t.kind) {
+                        (Kind::Func, Kind::LParen) => s.get(i + 3).is_some_and(|a| matches!(a.t.kind, Kind::Word(kw) if kw != Kw::None) || a.t.kind == Kind::Func || name_flags(a.t.text) != 0),
+                        (Kind::Word(_), Kind::Dot) => s.get(i + 3).is_some_and(|a| a.t.start == n.t.end && a.t.text.len() >= 3 && matches!(a.t.kind, Kind::Word(_))),
+                        _ => false,
+                    };
+                    if glued && sql_after {
+                        add(hits, "sqli.scientific-notation", 5, 1, span(text, sl, i, i + 4));
+                    }
+                }
+            }
             Kind::Num => {
                 if !quoted && i == 0 && x.comment_after && s.len() == 1 {
                     add(hits, "sqli.comment-after-number", 2, 2, text);
@@ -739,6 +755,14 @@ fn bare_fragment(text: &str, s: &[Sig<'_>], hits: &mut Vec<Hit>) {
     // Literals and operators only: a name (`abc--`, `1611-IioXX--`) reads as an identifier or a token.
     if e.literals == 0 || e.idents > 0 {
         return;
+    }
+    // The whole value is one call wrapped around an information function
+    // (`uncompress(compress(version()))`, `CHARSET(CURRENT_USER())`): only a probe reads so.
+    if e.end == s.len() && s.first().is_some_and(|f| f.t.kind == Kind::Func) {
+        let nested_info = s.windows(3).skip(1).any(|w| matches!(w, [f, l, r] if f.t.kind == Kind::Func && has(&f.t, F_INFO) && l.t.kind == Kind::LParen && r.t.kind == Kind::RParen));
+        if nested_info {
+            add(hits, "sqli.info-function", 5, 1, text);
+        }
     }
     if e.end == s.len() && e.ops > 0 {
         // The whole value is arithmetic or a comparison over SQL functions
@@ -1389,6 +1413,10 @@ mod dialects {
             "` AS `user_name` FROM",
             "1 as \"n\" from tbl_2",
             "...(jsonb_build_array(pw)::jsonb)::int",
+            "lower(upper(database()))",
+            "9.UNION SELECT.3",
+            "1.e(substring(pw,1,1))",
+            "``2.e.column_name",
         ] {
             assert!(score(p) >= 5, "{p}: {:?}", super::tests_rules(p));
         }
@@ -1409,6 +1437,10 @@ mod dialects {
             "1984 as 'Orwell' from the library",
             "1984 as \"Orwell\" from Amazon",
             "He is known as \"Bob\" from Texas",
+            "version()",
+            "see section 1.e(ii)",
+            "option 1.e.g. this",
+            "select.example.com",
         ] {
             assert!(score(p) < 5, "{p}: {:?}", super::tests_rules(p));
         }

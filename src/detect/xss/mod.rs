@@ -411,6 +411,11 @@ fn tags(lower: &str, hits: &mut Vec<Hit>) {
                 let tricky = a.value.contains(['\\', '{', '}', '[', ']', '&', '<']) || a.value.contains("/*") || a.value.contains("url(") || a.value.contains("@import") || a.value.chars().any(|c| c.is_control());
                 add(hits, "xss.style-injection", if tricky { 5 } else { 3 }, 1, ev);
             }
+            // `xsi:schemaLocation="ns http://host/x.xsd"` on injected markup: the parser
+            // fetches the schema from a host the sender names (out-of-band probe, SSRF).
+            if a.name.ends_with("schemalocation") && (a.value.contains("http:") || a.value.contains("https:") || a.value.contains("//")) && !xml_document {
+                add(hits, "xss.xml-schema-location", 5, 1, ev);
+            }
             if a.name == "dataformatas" && a.value.contains("html") {
                 add(hits, "xss.data-binding", 5, 1, ev);
             }
@@ -1084,6 +1089,16 @@ mod evasions {
         for p in ["\"online=yes", "'style=color:red", "formaction=submit", "a \"quote\" onion=3", "\"once=1"] {
             assert!(score(p) < 5, "{p}: {:?}", rules(p));
         }
+    }
+
+    #[test]
+    fn external_schema_locations() {
+        let p = "<zq xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"urn:a http://oob.example/zq.xsd\">zq</zq>";
+        assert!(score(p) >= 5, "{p}: {:?}", rules(p));
+        // A whole XML document sent as a body declares its own schema legitimately.
+        let doc = "<?xml version=\"1.0\"?><order xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"urn:o http://shop.example/o.xsd\"/>";
+        assert!(score(doc) < 5, "{doc}: {:?}", rules(doc));
+        assert!(score("<p class=\"schemaLocation\">x</p>") < 5);
     }
 
     #[test]
