@@ -520,7 +520,8 @@ fn attribute_break(lower: &str, hits: &mut Vec<Hit>) {
         let at_start = lower.get(..p).is_some_and(|x| x.trim().is_empty());
         // `"onfocus=`, `'onpointerenter=`: the value opens by closing the attribute and
         // names a real handler; the page supplies the rest.
-        let opens_with_break = lower.get(..p.saturating_sub(1)).is_some_and(|x| x.trim().is_empty()) && matches!(prev, Some(b'"' | b'\'' | b'`'));
+        let opens_with_break = lower.get(..p.saturating_sub(1)).is_some_and(|x| x.trim_matches(|c: char| c.is_whitespace() || c == '<' || c == '>').is_empty())
+            && matches!(prev, Some(b'"' | b'\'' | b'`'));
         let score = if (broke || at_start) && codeish || (opens_with_break && html::is_known_handler(name)) {
             5
         } else if broke || (p < pos && codeish) {
@@ -1083,7 +1084,7 @@ mod evasions {
 
     #[test]
     fn attribute_breaks_without_handlers() {
-        for p in ["\"formaction=", "' xlink:href=x", "`srcdoc=", "\"style=width:expression(x)", "'onpointerdown=", " \"onclick="] {
+        for p in ["\"formaction=", "' xlink:href=x", "`srcdoc=", "\"style=width:expression(x)", "'onpointerdown=", " \"onclick=", "\"onpagereveal=", "<'onwebkitmouseforcedown="] {
             assert!(score(p) >= 5, "{p}: {:?}", rules(p));
         }
         for p in ["\"online=yes", "'style=color:red", "formaction=submit", "a \"quote\" onion=3", "\"once=1"] {
