@@ -85,24 +85,10 @@ fn gated_kind(kw: Kw) -> bool {
     matches!(kw, Kw::Logic | Kw::Union | Kw::Select | Kw::Statement | Kw::OrderGroup | Kw::Having | Kw::Where | Kw::Into)
 }
 
-/// Scans one value for SQL injection. A path is also read segment by segment: an
-/// injection in a path parameter (`/items/1 or 1=1`, `/get/OR '{"a":1}' ? 'a'`) starts
-/// its segment the way an argument value starts.
+/// Scans one value for SQL injection (path segments arrive as values of their own, see
+/// `extract`).
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
-    scan_text(v.text, out);
-    // Every trigger of a segment is a trigger of the whole path (`/` splits words), so a
-    // path the gate rejects has no segment worth reading.
-    if v.part == super::Part::Path && v.text.len() <= 4096 && (worth_lexing(v.text) || v.text.contains("/)")) {
-        // A path without `/` inside is one segment, already scanned whole.
-        if v.text.trim_start_matches('/').contains('/') {
-            for seg in v.text.split('/').filter(|g| g.len() >= 2).take(32) {
-                scan_text(seg, out);
-            }
-        }
-    }
-}
-
-fn scan_text(text: &str, out: &mut Vec<Hit>) {
+    let text = v.text;
     if text.len() < 2 {
         return;
     }
@@ -1375,10 +1361,13 @@ mod dialects {
 
     #[test]
     fn json_operators_in_path_segments() {
-        assert!(score_at(Part::Path, "/api/v1/OR '{\"z\":3}'::jsonb <@ '{\"z\":3}'::jsonb") >= 5);
-        assert!(score_at(Part::Path, "/items/7 or 8=8/view") >= 5);
-        for p in ["/blog/it's-a-thing/", "/wiki/C++::std::vector", "/a/b/c.json", "/search/rock 'n' roll/"] {
-            assert!(score_at(Part::Path, p) < 5, "{p}");
+        // The engine reads each segment of a multi-segment path as a value.
+        let engine = crate::detect::Engine::new(&crate::config::InspectionConfig::default());
+        let attack = |path: &str| engine.inspect(&crate::request::HttpRequest::test_post(path, &[], "")).attack;
+        assert!(attack("/api/v1/OR%20'%7B%22z%22:3%7D'::jsonb%20%3C@%20'%7B%22z%22:3%7D'::jsonb"));
+        assert!(attack("/items/7%20or%208=8/view"));
+        for p in ["/blog/it's-a-thing/", "/wiki/C++::std::vector", "/a/b/c.json", "/search/rock%20'n'%20roll/"] {
+            assert!(!attack(p), "{p}");
         }
     }
 
