@@ -36,6 +36,8 @@ pub static REQUEST_SCANNERS: &[(&str, RequestScanFn)] = &[
 /// Extra prefilter keywords: words that make a punctuation-free value worth inspecting for
 /// the classes registered here (the engine's own SQL/HTML/JS words are built in).
 pub static PREFILTER_KEYWORDS: &[&str] = &[
+    // sqli: PostgreSQL casts of a column (`password::int`)
+    "::",
     // ssrf: bare host names in URL parameters
     "localhost", "metadata", "169.254", "instance-data",
     // rce: command lines made only of words, options and addresses (`uname -a`, `net view`)

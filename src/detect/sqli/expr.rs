@@ -86,6 +86,10 @@ fn parse_into(s: &[Sig<'_>], mut j: usize, depth: u8, e: &mut Expr) -> Option<us
         // Postgres casts: `'1'::int`, `x::jsonb`.
         while s.get(j).is_some_and(|x| x.t.kind == Kind::Op && x.t.text == "::") && s.get(j + 1).is_some_and(|x| matches!(x.t.kind, Kind::Word(_))) {
             j += 2;
+            // Two-word type names: `double precision`, `character varying`.
+            if s.get(j - 1).is_some_and(|t| t.t.is("double") || t.t.is("character")) && s.get(j).is_some_and(|t| t.t.is("precision") || t.t.is("varying")) {
+                j += 1;
+            }
         }
         if j > 0 && s.get(j - 1).is_some_and(|p| p.comment_after) {
             e.commented = true;

@@ -155,6 +155,12 @@ pub fn lex<'a>(s: &'a str, in_quote: Option<u8>, out: &mut Vec<Tok<'a>>) {
                 out.push(tok(Kind::Comment, i, end));
                 i = end;
             }
+            // PostgreSQL JSON path operators `#>` / `#>>` before an operand (else a MySQL comment).
+            '#' if n == b'>' && json_operand_follows(b, i + if b.get(i + 2) == Some(&b'>') { 3 } else { 2 }) => {
+                let len = if b.get(i + 2) == Some(&b'>') { 3 } else { 2 };
+                out.push(tok(Kind::Op, i, i + len));
+                i += len;
+            }
             '#' => {
                 let end = memchr::memchr(b'\n', b.get(i..).unwrap_or_default()).map(|p| i + p).unwrap_or(b.len());
                 out.push(tok(Kind::Comment, i, end));
@@ -198,6 +204,12 @@ pub fn lex<'a>(s: &'a str, in_quote: Option<u8>, out: &mut Vec<Tok<'a>>) {
             '.' if !n.is_ascii_digit() => {
                 out.push(tok(Kind::Dot, i, i + 1));
                 i += 1;
+            }
+            // PostgreSQL JSON operators: `@>` (contains), `@?` (path exists), `@@` (path
+            // match) when no variable name follows.
+            '@' if n == b'>' || (matches!(n, b'?' | b'@') && quoted_operand_follows(b, i + 2)) => {
+                out.push(tok(Kind::Op, i, i + 2));
+                i += 2;
             }
             '@' => {
                 let mut j = i + 1;
@@ -346,10 +358,42 @@ fn number_end(b: &[u8], i: usize) -> usize {
     j.max(i + 1)
 }
 
+/// Whether an operand of a JSON operator starts at `j` (after blanks): a string, a number,
+/// `{`, `[` or `array[`.
+fn json_operand_follows(b: &[u8], mut j: usize) -> bool {
+    while b.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+        j += 1;
+    }
+    match b.get(j) {
+        Some(b'\'' | b'"' | b'{' | b'[') => true,
+        Some(c) if c.is_ascii_digit() => true,
+        _ => b.get(j..j + 6).is_some_and(|w| w.eq_ignore_ascii_case(b"array[")),
+    }
+}
+
+/// Whether a single-quoted string (a JSON key or path) or `array[` starts at `j` (after blanks).
+fn quoted_operand_follows(b: &[u8], mut j: usize) -> bool {
+    while b.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+        j += 1;
+    }
+    b.get(j) == Some(&b'\'') || b.get(j..j + 6).is_some_and(|w| w.eq_ignore_ascii_case(b"array["))
+}
+
 fn op_len(b: &[u8], i: usize) -> usize {
     let two = [b.get(i).copied().unwrap_or(0), b.get(i + 1).copied().unwrap_or(0)];
-    if b.get(i..i + 3) == Some(b"<=>") {
+    if b.get(i..i + 3) == Some(b"<=>") || b.get(i..i + 3) == Some(b"->>") {
         return 3;
+    }
+    // PostgreSQL JSON operators: `->` (member), `<@` (contained in), `?|` / `?&` (any / all
+    // keys exist), and `?` (key exists) when a JSON operand follows.
+    match &two {
+        b"->" => return 2,
+        b"<@" if json_operand_follows(b, i + 2) => return 2,
+        b"?|" | b"?&" if quoted_operand_follows(b, i + 2) => return 2,
+        _ => {}
+    }
+    if two[0] == b'?' && quoted_operand_follows(b, i + 1) {
+        return 1;
     }
     match &two {
         b"||" | b"&&" | b"<>" | b"!=" | b"<=" | b">=" | b":=" | b"::" | b"<<" | b">>" | b"!<" | b"!>" => return 2,

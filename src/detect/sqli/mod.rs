@@ -59,10 +59,17 @@ pub const TRIGGERS: Triggers = Triggers {
     // `worth_lexing`: a quote, `@@`, `/*`, a comment `#`/`--`, symbolic logic `||`/`&&`,
     // or a keyword / listed name as a whole word.
     bytes: b"'\"`#",
-    anywhere: &[&["@@", "/*", "--", "||", "&&"]],
-    words: &[GATE_KEYWORDS, &["case"], TIME_FUNCS, ERROR_FUNCS, INFO_FUNCS, INFO_WORDS, BLIND_FUNCS, SYSTEM_OBJECTS],
+    anywhere: &[&["@@", "/*", "--", "||", "&&", "::"]],
+    words: &[GATE_KEYWORDS, &["case", "analyse"], TIME_FUNCS, ERROR_FUNCS, INFO_FUNCS, INFO_WORDS, BLIND_FUNCS, SYSTEM_OBJECTS],
+    custom: Some(closes_paren),
     ..Triggers::NONE
 };
+
+/// A value that starts by closing a parenthesis (`) like (`, `) or (1`): it breaks out of
+/// a group of the query.
+fn closes_paren(v: &Value<'_>) -> bool {
+    v.text.trim_start().starts_with(')')
+}
 
 /// The keywords `worth_lexing` accepts: every word `lexer::classify` maps to Logic, Union,
 /// Select, Statement, OrderGroup, Having, Where or Into (a test keeps them in step).
@@ -78,13 +85,14 @@ fn gated_kind(kw: Kw) -> bool {
     matches!(kw, Kw::Logic | Kw::Union | Kw::Select | Kw::Statement | Kw::OrderGroup | Kw::Having | Kw::Where | Kw::Into)
 }
 
-/// Scans one value for SQL injection.
+/// Scans one value for SQL injection (path segments arrive as values of their own, see
+/// `extract`).
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
     let text = v.text;
     if text.len() < 2 {
         return;
     }
-    if !worth_lexing(text) {
+    if !worth_lexing(text) && !text.trim_start().starts_with(')') {
         return;
     }
     let mut toks: Vec<Tok<'_>> = Vec::new();
@@ -124,7 +132,7 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
 /// sentences with "like"/"in"/"is") does not get lexed.
 fn worth_lexing(text: &str) -> bool {
     let b = text.as_bytes();
-    if memchr::memchr3(b'\'', b'"', b'`', b).is_some() || memchr::memmem::find(b, b"@@").is_some() || memchr::memmem::find(b, b"/*").is_some() {
+    if memchr::memchr3(b'\'', b'"', b'`', b).is_some() || memchr::memmem::find(b, b"@@").is_some() || memchr::memmem::find(b, b"/*").is_some() || memchr::memmem::find(b, b"::").is_some() {
         return true;
     }
     // Comment truncation (`1--`, `(1)#`) and symbolic logic (`1 || 1=1`, `x && 2>1`).
@@ -136,8 +144,9 @@ fn worth_lexing(text: &str) -> bool {
         if w.len() < 2 || w.len() > 40 {
             return false;
         }
-        gated_kind(lexer::classify(w)) || w.eq_ignore_ascii_case("case") || name_flags(w) != 0
-            || (w.contains('.') && w.split('.').any(|p| name_flags(p) != 0))
+        gated_kind(lexer::classify(w)) || w.eq_ignore_ascii_case("case") || w.eq_ignore_ascii_case("analyse") || name_flags(w) != 0
+            // Dots join words without spaces (`1.UNION SELECT.2`, `t.user`).
+            || (w.contains('.') && w.split('.').any(|p| name_flags(p) != 0 || (p.len() >= 2 && gated_kind(lexer::classify(p)))))
     })
 }
 
@@ -230,10 +239,21 @@ fn in_list(t: &Tok<'_>, list: &[&str]) -> bool {
 
 fn is_cmp(t: &Tok<'_>) -> bool {
     match t.kind {
-        Kind::Op => matches!(t.text, "=" | "<" | ">" | "<=" | ">=" | "<>" | "!=" | "<=>" | "!<" | "!>"),
+        Kind::Op => matches!(t.text, "=" | "<" | ">" | "<=" | ">=" | "<>" | "!=" | "<=>" | "!<" | "!>") || is_json_predicate(t.text),
         Kind::Word(Kw::Cmp) => true,
         _ => false,
     }
+}
+
+/// PostgreSQL JSON predicates: containment (`@>`, `<@`), key existence (`?`, `?|`, `?&`)
+/// and JSON path tests (`@?`, `@@`).
+fn is_json_predicate(op: &str) -> bool {
+    matches!(op, "@>" | "<@" | "?" | "?|" | "?&" | "@?" | "@@")
+}
+
+/// PostgreSQL/MySQL JSON accessors: `->`, `->>`, `#>`, `#>>`.
+fn is_json_accessor(op: &str) -> bool {
+    matches!(op, "->" | "->>" | "#>" | "#>>")
 }
 
 fn is_logic(t: &Tok<'_>) -> bool {
@@ -304,6 +324,14 @@ fn operand(s: &[Sig<'_>], mut j: usize) -> Option<(Operand, usize)> {
         Kind::Func => (Operand::Lit, skip_parens(s, j + 1)),
         // `current_user`, `session_user`: niladic functions, values rather than columns.
         Kind::Word(Kw::None) if has(&x.t, F_INFOWORD) && !x.t.is("user") => (Operand::Lit, j + 1),
+        // PostgreSQL array constructor: `array['a','b']`.
+        Kind::Word(Kw::None) if x.t.is("array") && s.get(j + 1).is_some_and(|n| n.t.text == "[") => {
+            let close = s.iter().skip(j + 2).take(64).position(|n| n.t.text == "]");
+            match close {
+                Some(p) => (Operand::Lit, j + 3 + p),
+                None => (Operand::Ident, j + 1),
+            }
+        }
         Kind::Word(Kw::None) => (Operand::Ident, j + 1),
         Kind::Word(Kw::Select) => (Operand::Sub, s.len()),
         _ => return None,
@@ -312,7 +340,7 @@ fn operand(s: &[Sig<'_>], mut j: usize) -> Option<(Operand, usize)> {
     while let (Some(a), Some(b)) = (s.get(next), s.get(next + 1)) {
         if a.t.kind == Kind::Dot && matches!(b.t.kind, Kind::Word(_) | Kind::Func) {
             next += 2;
-        } else if a.t.kind == Kind::Op && matches!(a.t.text, "+" | "-" | "*" | "/" | "%" | "^" | "&" | "|" | "<<" | ">>" | "::")
+        } else if a.t.kind == Kind::Op && (matches!(a.t.text, "+" | "-" | "*" | "/" | "%" | "^" | "&" | "|" | "<<" | ">>" | "::") || is_json_accessor(a.t.text))
             && matches!(b.t.kind, Kind::Num | Kind::Str { .. } | Kind::Var | Kind::Func | Kind::Word(_))
         {
             next += 2;
@@ -396,6 +424,11 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
         if s.get(k).is_some_and(|x| x.t.kind == Kind::Semi && x.comment_after) && s.len() == k + 1 {
             add(hits, "sqli.comment-truncation", 5, 1, span(text, &s, 0, k + 1));
         }
+        // `admin@example.com';`, `jdoe";`: a user name or e-mail closed and the statement
+        // ended right there (the rest of the query is dropped on engines that allow it).
+        if s.get(k).is_some_and(|x| x.t.kind == Kind::Semi) && s.len() == k + 1 && s.first().is_some_and(|f| login_like(f.t.text)) {
+            add(hits, "sqli.quote-terminator", 5, 1, span(text, &s, 0, k + 1));
+        }
         let next_ok = match s.get(k) {
             None => false,
             Some(x) => match x.t.kind {
@@ -448,7 +481,9 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
     let sl = &s;
     if !quoted {
         bare_fragment(text, sl, hits);
+        paren_break(text, sl, hits);
     }
+    alias_from(text, sl, base, quoted, hits);
     for i in base..s.len() {
         let Some(x) = s.get(i) else { break };
         let prev = if i > 0 { s.get(i - 1) } else { None };
@@ -486,6 +521,12 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                     add(hits, "sqli.into-outfile", 5, 1, span(text, sl, i, i + 3));
                 }
             }
+            Kind::Word(Kw::Other) if x.t.is("procedure") => {
+                // MySQL `PROCEDURE ANALYSE(…)` appended to a SELECT (column/type disclosure).
+                if s.get(i + 1).is_some_and(|n| n.t.kind == Kind::Func && n.t.is("analyse")) {
+                    add(hits, "sqli.procedure-analyse", 5, 1, span(text, sl, i, i + 3));
+                }
+            }
             Kind::Word(Kw::Other) if x.t.is("case") => {
                 // A whole `CASE … WHEN … THEN … END` expression (with or without an operand).
                 if expr::case_expression(sl, i) {
@@ -494,7 +535,19 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                     let then = s.iter().skip(i + 2).take(12).position(|n| n.t.is("then"));
                     if let Some(p) = then {
                         let cond = s.get(i + 2..i + 2 + p).unwrap_or_default();
-                        if cond.iter().any(|c| is_cmp(&c.t)) {
+                        // `case when cond then x` opening the value (bare): one expression
+                        // for the condition and one for the result, as SQL reads them.
+                        let lead = i == base && !quoted;
+                        // Prose (`case when ready then go`) has neither literals, operators nor
+                        // code-like names (`condition1`, `col_a`).
+                        let codeish = |e: &expr::Expr, from: usize| {
+                            e.literals > 0 || e.ops > 0 || s.get(from..e.end).unwrap_or_default().iter().any(|t| t.t.text.contains(|c: char| c.is_ascii_digit() || c == '_'))
+                        };
+                        let cond_expr = expr::parse(sl, i + 2).is_some_and(|e| e.end == i + 2 + p && codeish(&e, i + 2));
+                        let result = expr::parse(sl, i + 3 + p).is_some_and(|e| s.get(e.end).is_none_or(|n| n.t.is("else") || n.t.is("end")) && codeish(&e, i + 3 + p));
+                        if lead && cond_expr && result {
+                            add(hits, "sqli.conditional", 5, 1, span(text, sl, i, i + 4 + p));
+                        } else if cond.iter().any(|c| is_cmp(&c.t)) {
                             // `case when 4587=4587 then`: a condition on two literals is a probe.
                             let lit = |t: &Sig<'_>| matches!(t.t.kind, Kind::Num | Kind::Str { .. });
                             let literal = cond.windows(3).any(|w| matches!(w, [a, op, b] if lit(a) && is_cmp(&op.t) && lit(b)));
@@ -503,11 +556,21 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
                     }
                 }
             }
-            Kind::Op if x.t.text == "::" => {
-                if prev.is_some_and(|p| matches!(p.t.kind, Kind::Num | Kind::Str { .. } | Kind::RParen))
-                    && s.get(i + 1).is_some_and(|n| matches!(n.t.kind, Kind::Word(_)))
-                {
-                    add(hits, "sqli.pg-cast", 2, 2, span(text, sl, i.saturating_sub(1), i + 2));
+            Kind::Op if x.t.text == "::" => pg_cast(text, sl, i, base, quoted, hits),
+            Kind::Str { .. } if json_text(x.t.text) => json_operation(text, sl, i, hits),
+            Kind::Num if x.t.text.ends_with('.') => {
+                // MySQL reads `1.e` as a number glued to what follows (`1.e(ascii …`,
+                // `1.e.table_name`, ``` ``1.e.tables ```): a filter bypass, never prose.
+                if let (Some(e), Some(n)) = (s.get(i + 1), s.get(i + 2)) {
+                    let glued = e.t.start == x.t.end && e.t.is("e") && n.t.start == e.t.end;
+                    let sql_after = match (e.t.kind, n.t.kind) {
+                        (Kind::Func, Kind::LParen) => s.get(i + 3).is_some_and(|a| matches!(a.t.kind, Kind::Word(kw) if kw != Kw::None) || a.t.kind == Kind::Func || name_flags(a.t.text) != 0),
+                        (Kind::Word(_), Kind::Dot) => s.get(i + 3).is_some_and(|a| a.t.start == n.t.end && a.t.text.len() >= 3 && matches!(a.t.kind, Kind::Word(_))),
+                        _ => false,
+                    };
+                    if glued && sql_after {
+                        add(hits, "sqli.scientific-notation", 5, 1, span(text, sl, i, i + 4));
+                    }
                 }
             }
             Kind::Num => {
@@ -538,6 +601,80 @@ fn analyze(text: &str, toks: &[Tok<'_>], quoted: bool, hits: &mut Vec<Hit>) {
             add(hits, "sqli.system-object", 5, 1, span(text, sl, i, i + 4));
         }
     }
+}
+
+/// PostgreSQL type names an error-based cast converts to (`::int` of a text leaks it in
+/// the error message; `::text`/`::json` turn values into comparable strings).
+const CAST_TYPES: &[&str] = &[
+    "int", "integer", "int2", "int4", "int8", "bigint", "smallint", "numeric", "decimal", "float", "float4", "float8", "real",
+    "double", "bool", "boolean", "regclass", "oid", "text", "varchar", "json", "jsonb", "bytea",
+];
+
+/// `::` at `i`: a PostgreSQL cast. Casting a call or a column (`starts_with(pw,'a')::int`,
+/// `unistr(pw)::int`, `password::int`, `1+current_user::int`) in a value that is one whole
+/// expression is error-based injection; a literal cast (`'1'::int`) is only a PL2 signal.
+/// The type must be a SQL type written in one case (`Foo::Text` is a module path).
+fn pg_cast(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, hits: &mut Vec<Hit>) {
+    let (Some(p), Some(ty)) = (i.checked_sub(1).and_then(|k| s.get(k)), s.get(i + 1)) else { return };
+    if !matches!(ty.t.kind, Kind::Word(_)) {
+        return;
+    }
+    let one_case = ty.t.text.bytes().all(|c| !c.is_ascii_uppercase()) || ty.t.text.bytes().all(|c| !c.is_ascii_lowercase());
+    let sql_type = one_case && in_list(&ty.t, CAST_TYPES);
+    let operand_ok = matches!(p.t.kind, Kind::RParen | Kind::Word(Kw::None) | Kind::Var);
+    // The whole value (bare) or everything after the break-out (quoted) is one expression
+    // (leading punctuation such as `...(` is skipped).
+    let mut base = base;
+    while s.get(base).is_some_and(|t| matches!(t.t.kind, Kind::Dot | Kind::Other)) && base < i {
+        base += 1;
+    }
+    let whole = expr::parse(s, base).is_some_and(|e| e.end >= s.len() || (e.end > i + 1 && ends_expr(s, e.end)));
+    if sql_type && operand_ok && whole && (!quoted || base > 0) {
+        add(hits, "sqli.pg-cast", 5, 1, span(text, s, base, i + 2));
+    } else if matches!(p.t.kind, Kind::Num | Kind::Str { .. } | Kind::RParen) {
+        add(hits, "sqli.pg-cast", 2, 2, span(text, s, i.saturating_sub(1), i + 2));
+    }
+}
+
+/// Whether a string literal holds a JSON document (`'{"a":1}'`, `'[1,2]'`).
+fn json_text(t: &str) -> bool {
+    let t = t.trim();
+    t.len() >= 2 && ((t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']')))
+}
+
+/// A JSON document literal at `i` used in SQL: cast to `json`/`jsonb`, or the operand of a
+/// JSON operator (`'{"b":2}' <@ '…'`, `'[1,2]' ? '1'`, `'{…}' -> '$.a'`,
+/// `'{…}' < '$.c[2]'` against a JSON path). JSON bodies never contain these.
+fn json_operation(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
+    let mut j = i + 1;
+    let mut cast = false;
+    if s.get(j).is_some_and(|o| o.t.text == "::") && s.get(j + 1).is_some_and(|t| t.t.is("json") || t.t.is("jsonb")) {
+        cast = true;
+        j += 2;
+    }
+    let Some(op) = s.get(j).filter(|o| o.t.kind == Kind::Op) else {
+        if cast {
+            add(hits, "sqli.json-operator", 3, 1, span(text, s, i, j));
+        }
+        return;
+    };
+    let rhs = s.get(j + 1);
+    let rhs_value = rhs.is_some_and(|r| matches!(r.t.kind, Kind::Str { .. } | Kind::Num) || r.t.is("array"));
+    let json_path = rhs.is_some_and(|r| matches!(r.t.kind, Kind::Str { .. }) && (r.t.text.starts_with("$.") || r.t.text.starts_with("$[")));
+    let json_op = is_json_predicate(op.t.text) || is_json_accessor(op.t.text);
+    let strong = rhs_value && (json_op || json_path || (cast && matches!(op.t.text, "||" | "-" | "=" | "<>" | "!=")));
+    if strong {
+        add(hits, "sqli.json-operator", 5, 1, span(text, s, i, j + 2));
+    } else if cast {
+        add(hits, "sqli.json-operator", 3, 1, span(text, s, i, j));
+    }
+}
+
+/// A login name or e-mail address: one word of name characters with a letter, at most 64.
+fn login_like(v: &str) -> bool {
+    (2..=64).contains(&v.len())
+        && v.bytes().any(|c| c.is_ascii_alphabetic())
+        && v.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'@' | b'-' | b'+'))
 }
 
 /// In a quoted context: whether the value (a broken-out string at `s[0]`, closing parens
@@ -605,6 +742,14 @@ fn bare_fragment(text: &str, s: &[Sig<'_>], hits: &mut Vec<Hit>) {
     if e.literals == 0 || e.idents > 0 {
         return;
     }
+    // The whole value is one call wrapped around an information function
+    // (`uncompress(compress(version()))`, `CHARSET(CURRENT_USER())`): only a probe reads so.
+    if e.end == s.len() && s.first().is_some_and(|f| f.t.kind == Kind::Func) {
+        let nested_info = s.windows(3).skip(1).any(|w| matches!(w, [f, l, r] if f.t.kind == Kind::Func && has(&f.t, F_INFO) && l.t.kind == Kind::LParen && r.t.kind == Kind::RParen));
+        if nested_info {
+            add(hits, "sqli.info-function", 5, 1, text);
+        }
+    }
     if e.end == s.len() && e.ops > 0 {
         // The whole value is arithmetic or a comparison over SQL functions
         // (`456 + ASCII(SUBSTRING(pw,1,1))-10`, `DATABASE() LIKE SCHEMA()`, `1 - ORD('A')`).
@@ -618,6 +763,58 @@ fn bare_fragment(text: &str, s: &[Sig<'_>], hits: &mut Vec<Hit>) {
         }
     } else if e.end + 1 == s.len() && s.get(e.end).is_some_and(|u| is_word(&u.t, Kw::Union)) {
         add(hits, "sqli.union-fragment", 5, 1, text);
+    }
+}
+
+/// A select-list tail: `1234 AS "name" FROM`, `` ` AS `col` from `` (after a number, a
+/// string, or right after the break-out quote), the alias then `FROM` ending the value or
+/// followed by a name: the value continues a SELECT list into a new FROM clause.
+fn alias_from(text: &str, s: &[Sig<'_>], base: usize, quoted: bool, hits: &mut Vec<Hit>) {
+    let start = if quoted {
+        if base != 1 || !s.first().is_some_and(|f| f.t.text.trim().is_empty() || login_like(f.t.text)) {
+            return;
+        }
+        1
+    } else {
+        if !s.first().is_some_and(|f| matches!(f.t.kind, Kind::Num | Kind::Str { closed: true })) {
+            return;
+        }
+        1
+    };
+    let (Some(a), Some(alias), Some(from)) = (s.get(start), s.get(start + 1), s.get(start + 2)) else { return };
+    // Prose names a thing after `from` (`1984 as 'Orwell' from the library`); SQL names a
+    // table, or the query supplies it.
+    let after_ok = s.get(start + 3).is_none_or(|n| matches!(n.t.kind, Kind::Word(Kw::None) | Kind::Func) && n.t.text.contains(|c: char| c.is_ascii_digit() || c == '_' || c == '.'));
+    // An alias is a name or a `"…"` identifier, not a `'…'` string.
+    let alias_ok = match alias.t.kind {
+        Kind::Word(Kw::None) => true,
+        Kind::Str { closed: true } => alias.t.start.checked_sub(1).and_then(|q| text.as_bytes().get(q)) == Some(&b'"'),
+        _ => false,
+    };
+    if a.t.is("as") && alias_ok && is_word(&from.t, Kw::From) && after_ok {
+        add(hits, "sqli.alias-from", 5, 1, span(text, s, 0, start + 4));
+    }
+}
+
+/// In the bare context: a value that closes the query's group and compares it with a new
+/// one (`) like (`, `)or(1=1`, `) = (select`): the comparison across the parentheses is
+/// the injection, whatever the query supplies around it.
+fn paren_break(text: &str, s: &[Sig<'_>], hits: &mut Vec<Hit>) {
+    let mut k = 0;
+    while s.get(k).is_some_and(|t| t.t.kind == Kind::RParen) && k < 4 {
+        k += 1;
+    }
+    if k == 0 {
+        return;
+    }
+    let n = expr::binop_len(s, k);
+    if n == 0 || !s.get(k + n).is_some_and(|t| t.t.kind == Kind::LParen) {
+        return;
+    }
+    // Nothing after the `(` (the query closes it), or one expression that runs to the end.
+    let rest = s.len() == k + n + 1 || expr::parse(s, k + n).is_some_and(|e| e.end >= s.len() && e.idents == 0);
+    if rest {
+        add(hits, "sqli.paren-break", 5, 1, span(text, s, 0, s.len()));
     }
 }
 
@@ -722,7 +919,10 @@ fn logic(text: &str, s: &[Sig<'_>], i: usize, base: usize, quoted: bool, prev: O
             });
         // `AND 0`, `OR true`, `AND ISNULL(1/0)`: a value that is only a condition on a constant.
         let lone_keyword = lhs_start && j == s.len() && a_tok.is_some_and(|t| matches!(t.kind, Kind::Num | Kind::Word(Kw::Literal)) || (t.kind == Kind::RParen && s.get(i + 1).is_some_and(|f| f.t.kind == Kind::Func)));
-        let score = if (commented && (lhs_value || lhs_start)) || (quoted && lhs_value && truthy) || lone_keyword {
+        // A comment between the logic word and a truthy operand (`9999 or /*+ hint */ true`,
+        // `1 and/**/1`) hides the condition from keyword filters: as strong as one after it.
+        let hidden = x.comment_after && truthy && lhs_value;
+        let score = if (commented && (lhs_value || lhs_start)) || (quoted && lhs_value && truthy) || lone_keyword || hidden {
             5
         } else if lhs_value {
             2
@@ -753,13 +953,26 @@ fn stacked(text: &str, s: &[Sig<'_>], i: usize, hits: &mut Vec<Hit>) {
         Kind::Word(Kw::Statement) => {
             let w = st.t.text.to_ascii_lowercase();
             match w.as_str() {
-                "insert" | "replace" => word(n1, &["into"]) || (w == "insert" && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["values", "select"])),
+                "insert" | "replace" => {
+                    // `insert into t …`, `insert t values …`, `replace t(a, b) values (…)`.
+                    let after_name = match n1.map(|n| n.t.kind) {
+                        Some(Kind::Word(Kw::None)) => Some(i.wrapping_add(3)),
+                        Some(Kind::Func) => Some(skip_parens(s, i.wrapping_add(3))),
+                        _ => None,
+                    };
+                    word(n1, &["into"])
+                        || after_name.is_some_and(|k| {
+                            s.get(k).is_some_and(|n| (n.t.is("values") && s.get(k + 1).is_some_and(|p| p.t.kind == Kind::LParen)) || is_word(&n.t, Kw::Select))
+                        })
+                }
                 "update" => n1.is_some_and(|n| matches!(n.t.kind, Kind::Word(_))) && (word(n2, &["set"]) || s.get(i.wrapping_add(5)).is_some_and(|n| n.t.is("set"))),
                 "delete" => (word(n1, &["from"]) && s.iter().skip(i.wrapping_add(3)).take(64).any(|n| n.t.is("where") || n.t.kind == Kind::Semi || n.comment_after))
                     // `;delete from t` ending the value.
                     || (i != usize::MAX && word(n1, &["from"]) && n2.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && s.len() <= i.wrapping_add(5))
                     || (i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && word(n2, &["from", "where"])),
                 "drop" if i != usize::MAX && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None)) && (n2.is_none() || st.comment_after || n1.is_some_and(|n| n.comment_after)) => true,
+                // `;truncate users`, `;truncate[logs`: a table name, then nothing.
+                "truncate" if (i == 0 || s.get(i.wrapping_sub(1)).is_some_and(|p| matches!(p.t.kind, Kind::Num | Kind::Str { .. } | Kind::RParen))) && n1.is_some_and(|n| n.t.kind == Kind::Word(Kw::None) || n.t.text == "[") && s.len() <= i.wrapping_add(5) => true,
                 "drop" | "create" | "alter" | "truncate" => word(
                     n1,
                     &["table", "database", "schema", "procedure", "function", "user", "view", "index", "trigger", "login", "role", "temporary", "or", "definer", "event", "sequence"],
@@ -835,7 +1048,7 @@ fn select_list_item(s: &[Sig<'_>], j: usize) -> bool {
         Kind::Word(Kw::Other) => x.t.is("case"),
         Kind::Word(Kw::None) => {
             follow.is_some_and(|f| matches!(f.t.kind, Kind::Comma | Kind::Dot | Kind::Op | Kind::Word(Kw::From | Kw::Into)))
-                || (has(&x.t, F_INFOWORD) && follow_ok(follow))
+                || (has(&x.t, F_INFOWORD | F_TIME) && follow_ok(follow))
         }
         _ => false,
     }
@@ -863,7 +1076,8 @@ fn select(text: &str, s: &[Sig<'_>], i: usize, base: usize, prev: Option<&Sig<'_
             add(hits, "sqli.select-from", 5, 1, span(text, s, i, i + 3 + p));
         }
     } else if i == base {
-        let strong = s.get(i + 1).is_some_and(|n| matches!(n.t.kind, Kind::Func | Kind::Var) || (n.t.kind == Kind::Op && n.t.text == "*") || has(&n.t, F_INFOWORD))
+        // `select pg_sleep`: a delay function named (not the English word `sleep`).
+        let strong = s.get(i + 1).is_some_and(|n| matches!(n.t.kind, Kind::Func | Kind::Var) || (n.t.kind == Kind::Op && n.t.text == "*") || has(&n.t, F_INFOWORD) || (has(&n.t, F_TIME) && !n.t.is("sleep")))
             || s.get(i + 2).is_some_and(|n| n.t.kind == Kind::Comma);
         add(hits, "sqli.select", if strong { 5 } else { 2 }, 1, span(text, s, i, i + 4));
     }
@@ -910,6 +1124,13 @@ fn function(text: &str, s: &[Sig<'_>], i: usize, prev: Option<&Sig<'_>>, hits: &
         let inner = s.get(i + 2..end.saturating_sub(1)).unwrap_or_default();
         let lit = |t: &Sig<'_>| matches!(t.t.kind, Kind::Num | Kind::Str { .. } | Kind::Func | Kind::Var | Kind::RParen);
         let cond = inner.windows(3).any(|w| matches!(w, [a, op, b] if lit(a) && is_cmp(&op.t) && matches!(b.t.kind, Kind::Num | Kind::Str { .. } | Kind::Func | Kind::Var)));
+        // `if(2=`, `IF(1234=` ending the value: a probe on a number cut where the query
+        // supplies the rest.
+        let cut = s.len() == i + 4 && s.get(i + 2).is_some_and(|a| a.t.kind == Kind::Num) && s.get(i + 3).is_some_and(|o| is_cmp(&o.t));
+        if cut {
+            add(hits, "sqli.conditional", 5, 1, span(text, s, i, i + 4));
+            return;
+        }
         if cond {
             let then_stmt = s.get(end).is_some_and(|n| matches!(n.t.kind, Kind::Word(Kw::Select | Kw::Statement)));
             // Two numbers compared (`IIF(2510=9436,…)`, `if(7=7,…)`) are a probe, not logic.
@@ -1103,6 +1324,123 @@ mod tests {
             assert!(score(p) < 5, "{p}: {:?}", rules(p));
         }
     }
+}
+
+#[cfg(test)]
+mod dialects {
+    use super::super::Part;
+    use super::*;
+
+    fn score_at(part: Part, s: &str) -> u32 {
+        let mut out = Vec::new();
+        scan(&Value { part, name: "q", text: s }, &mut out);
+        out.iter().filter(|h| h.paranoia <= 1).map(|h| h.score).sum()
+    }
+
+    fn score(s: &str) -> u32 {
+        score_at(Part::QueryValue, s)
+    }
+
+    #[test]
+    fn json_operators() {
+        for p in [
+            "or '{\"k\":1}'::jsonb @> '{\"k\":1}'",
+            "2 and '[3,4]'::json ->> 0 = '3'",
+            "'{\"u\":\"v\"}'::jsonb #>> '{u}'",
+            "' or '{\"x\":9}' ? 'x' --",
+            "OR '{\"n\":\"m\"}' ?& array['n']",
+            "x'||'{\"p\":[1]}'::jsonb @? '$.p'||'",
+            "'{\"q\":{\"r\":5}}' > '$.q.r'",
+        ] {
+            assert!(score(p) >= 5, "{p}: {:?}", super::tests_rules(p));
+        }
+        for p in ["{\"a\":[1,2],\"b\":{\"c\":\"d\"}}", "x -> y", "what? 'yes'", "[1,2] ? maybe", "'{not json' ? 'a'", "use A -> B then '[x]'"] {
+            assert!(score(p) < 5, "{p}: {:?}", super::tests_rules(p));
+        }
+    }
+
+    #[test]
+    fn json_operators_in_path_segments() {
+        // The engine reads each segment of a multi-segment path as a value.
+        let engine = crate::detect::Engine::new(&crate::config::InspectionConfig::default());
+        let attack = |path: &str| engine.inspect(&crate::request::HttpRequest::test_post(path, &[], "")).attack;
+        assert!(attack("/api/v1/OR%20'%7B%22z%22:3%7D'::jsonb%20%3C@%20'%7B%22z%22:3%7D'::jsonb"));
+        assert!(attack("/items/7%20or%208=8/view"));
+        for p in ["/blog/it's-a-thing/", "/wiki/C++::std::vector", "/a/b/c.json", "/search/rock%20'n'%20roll/"] {
+            assert!(!attack(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn postgres_casts() {
+        for p in ["starts_with(secret,'q')::int", "unistr(pw)::int", "pw::integer", "2+session_user::int", "to_char(x)::double precision", "md5(pw)::bigint"] {
+            assert!(score(p) >= 5, "{p}: {:?}", super::tests_rules(p));
+        }
+        for p in ["Text::CSV", "Foo::Int", "std::string", "fe80::1", "12:30::00", "a::b", "Module::Text parser"] {
+            assert!(score(p) < 5, "{p}: {:?}", super::tests_rules(p));
+        }
+    }
+
+    #[test]
+    fn hints_terminators_and_conditionals() {
+        for p in [
+            "42 or /*+ INDEX(t) */ true",
+            "7 and/**/1",
+            "jane.doe@mail.example';",
+            "bob_1\";",
+            "if(9=",
+            ") like (",
+            ")or(3=3",
+            "case when flag_1 then col_2",
+            "case when a>1 then 2 else 3 end",
+            "procedure analyse (",
+            ";truncate[t1",
+            "2;truncate logs",
+            ";replace/**/t(a,b) values (1,'x')",
+            "select pg_sleep",
+            "77 as \"c\" from",
+            "` AS `user_name` FROM",
+            "1 as \"n\" from tbl_2",
+            "...(jsonb_build_array(pw)::jsonb)::int",
+            "lower(upper(database()))",
+            "9.UNION SELECT.3",
+            "1.e(substring(pw,1,1))",
+            "``2.e.column_name",
+        ] {
+            assert!(score(p) >= 5, "{p}: {:?}", super::tests_rules(p));
+        }
+        for p in [
+            "5 or /* maybe */ six people",
+            "it's;",
+            "rock 'n';",
+            "see the note (below) like (above)",
+            ":) and (:",
+            ") and (see below",
+            "case when ready then go",
+            "the procedure analyses (2)",
+            "please replace the filter; truncate text",
+            "x; insert coin(s) values matter",
+            "select sleep",
+            "if (you are here) then",
+            "My email is a@b.com; call me",
+            "1984 as 'Orwell' from the library",
+            "1984 as \"Orwell\" from Amazon",
+            "He is known as \"Bob\" from Texas",
+            "version()",
+            "see section 1.e(ii)",
+            "option 1.e.g. this",
+            "select.example.com",
+        ] {
+            assert!(score(p) < 5, "{p}: {:?}", super::tests_rules(p));
+        }
+    }
+}
+
+#[cfg(test)]
+fn tests_rules(s: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    scan(&Value { part: super::Part::QueryValue, name: "q", text: s }, &mut out);
+    out.iter().map(|h| h.rule).collect()
 }
 
 #[cfg(test)]

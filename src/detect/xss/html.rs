@@ -146,6 +146,15 @@ const KNOWN: &[&str] = &[
     "submit", "suspend", "timeupdate", "toggle", "touchcancel", "touchend", "touchmove", "touchstart", "transitioncancel",
     "transitionend", "transitionrun", "transitionstart", "unload", "volumechange", "waiting", "webkitanimationend",
     "webkitanimationiteration", "webkitanimationstart", "webkittransitionend", "wheel", "contentvisibilityautostatechange",
+    // Newer and vendor events (browser event tables, XSS cheat sheets).
+    "zoom", "scrollsnapchange", "scrollsnapchanging", "pagereveal", "pageswap", "command", "gotpointercapture", "lostpointercapture",
+    "beforexrselect", "messageerror", "webkitplaybacktargetavailabilitychanged", "webkitcurrentplaybacktargetiswirelesschanged",
+    "webkitmouseforcechanged", "webkitmouseforcedown", "webkitmouseforceup", "webkitmouseforcewillbegin", "webkitwillrevealbottom",
+    "webkitfullscreenchange", "webkitfullscreenerror", "webkitbeginfullscreen", "webkitendfullscreen", "webkitpresentationmodechanged",
+    "webkitkeyadded", "webkitkeyerror", "webkitkeymessage", "webkitneedkey", "mozfullscreenchange", "mozfullscreenerror",
+    "mozpointerlockchange", "mozpointerlockerror", "pointerlockchange", "pointerlockerror", "fullscreenerror", "visibilitychange",
+    "orientationchange", "devicemotion", "deviceorientation", "encrypted", "waitingforkey", "enterpictureinpicture",
+    "leavepictureinpicture",
 ];
 
 /// Whether `name` (lower-case, with the `on` prefix) is a known browser event handler.
