@@ -23,13 +23,12 @@ const MAX_BODY_BYTES: usize = 65_536;
 /// What a value must contain for any rule of this class to match (see `gate`).
 pub const TRIGGERS: Triggers = Triggers {
     anywhere: &[
-        // Key paths and assignments; escaped identifiers (`__\u0070roto__`).
-        &["__proto__", "prototype", "\\u", "\\x"],
-        // Loops.
-        &["while", ";;"],
-        // Node.js code.
-        &["process", "require", "module", "console", "function", "constructor", "eval", "nd_func"],
+        // Key paths and assignments; escaped identifiers (`__\u0070roto__`); `for(;;)`;
+        // serialized-function markers.
+        &["__proto__", "prototype", "\\u", "\\x", ";;", "nd_func", "__js_function"],
     ],
+    // The lexer reads these as whole identifiers, so they are words in the text too.
+    words: &[&["while", "process", "require", "module", "global", "globalThis", "console", "function", "constructor", "eval"]],
     ..Triggers::NONE
 };
 
