@@ -19,6 +19,9 @@ const MAX_BYTES: usize = 4096;
 const MAX_TOKENS: usize = 512;
 /// Bytes of a JSON body lexed by the request-level pass.
 const MAX_BODY_BYTES: usize = 65_536;
+/// Depth and items of the request-level JSON walk.
+const MAX_JSON_DEPTH: usize = 32;
+const MAX_JSON_ITEMS: usize = 4096;
 
 /// What a value must contain for any rule of this class to match (see `gate`).
 pub const TRIGGERS: Triggers = Triggers {
@@ -495,28 +498,32 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
 
 /// Request level: a JSON body whose nesting walks `constructor` → `prototype`
 /// (`{"constructor": {"prototype": {"isAdmin": true}}}`). The parsed body hands keys to the
-/// value scan one by one, without their parents.
+/// value scan one by one, without their parents; the JSON walk here sees the parent path
+/// (keys decoded, so `"\u0070rototype"` is `prototype`).
 pub fn scan_request(req: &HttpRequest, out: &mut Vec<Finding>) {
     let body = req.body.get(..MAX_BODY_BYTES).unwrap_or(&req.body);
     if body.is_empty() || !crate::request::json::looks_like_json(body) {
         return;
     }
-    let escaped = memchr::memmem::find(body, b"\\u").is_some();
-    if !escaped && memchr::memmem::find(body, b"prototype").is_none() {
+    if super::textscan::find_lit!(body, b"prototype").is_none() && super::textscan::find_lit!(body, b"\\u").is_none() {
         return;
     }
-    let text = crate::request::text(body);
-    let toks = lex(&text);
-    // Only the nested-object form: the key-path forms are found per value.
-    let nested = toks.windows(5).find(|w| {
-        matches!(w, [a, c, o, p, c2] if a.name() == Some("constructor") && c.is(b':') && o.is(b'{') && p.name() == Some("prototype") && c2.is(b':'))
+    let mut found: Option<String> = None;
+    crate::request::json::walk_each(body, MAX_JSON_DEPTH, MAX_JSON_ITEMS, |it| {
+        if found.is_none() && it.is_key && it.text == "prototype" {
+            let mut parent = String::new();
+            it.path.write_to(&mut parent);
+            if parent == "constructor" || parent.ends_with(".constructor") {
+                found = Some(parent);
+            }
+        }
     });
-    if let Some(w) = nested.and_then(|w| w.first()) {
+    if let Some(parent) = found {
         out.push(Finding {
             rule: "js.prototype-pollution",
             class: CLASS,
-            location: "body".to_string(),
-            evidence: snippet(&text, w.start, w.start + 100),
+            location: format!("body.{parent}.prototype"),
+            evidence: snippet(&format!("{parent}.prototype"), 0, 100),
             decoders: Vec::new(),
             score: 5,
             paranoia: 1,
@@ -629,9 +636,13 @@ mod tests {
         let mut out = Vec::new();
         let req = HttpRequest::test_post("/api", &[("content-type", "application/json")], r#"{"user":{"constructor":{"prototype":{"isAdmin":true}}}}"#);
         scan_request(&req, &mut out);
+        assert_eq!(out.first().map(|f| f.location.as_str()), Some("body.user.constructor.prototype"));
+        out.clear();
+        let req = HttpRequest::test_post("/api", &[("content-type", "text/plain")], r#"[{"\u0063onstructor":{"\u0070rototype":{"x":1}}}]"#);
+        scan_request(&req, &mut out);
         assert_eq!(out.len(), 1);
         out.clear();
-        let req = HttpRequest::test_post("/api", &[("content-type", "application/json")], r#"{"constructor":"Acme","prototype":{"id":3}}"#);
+        let req = HttpRequest::test_post("/api", &[("content-type", "application/json")], r#"{"constructor":"Acme","prototype":{"id":3},"car":{"constructor":{"name":"prototype"}}}"#);
         scan_request(&req, &mut out);
         assert!(out.is_empty());
     }
