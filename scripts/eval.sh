@@ -31,3 +31,37 @@ for pl in 1 2; do
   echo
   "$SCAN" --summary --markdown --paranoia "$pl" "${files[@]}"
 done
+
+# The payload-list requests again, each payload re-encoded in place the way evasion tools do
+# (nemesida waf-bypass's ENCODE: base64, UTF-16 `\u00XX`, HTML entities): attack and benign.
+variants=$(mktemp)
+trap 'rm -f "$variants"' EXIT
+python3 "$(dirname "$0")/encode_variants.py" "${files[@]}" > "$variants"
+echo
+echo "## Encoded payloads (paranoia level 1)"
+echo
+cat <<'TXT'
+`scripts/encode_variants.py` re-encodes the payload of every payload-list request (all
+sources with a `payload` field but fwaf) in place — the query/form parameter or JSON value
+that carries it — as base64, as UTF-16 `\u00XX` escapes and as HTML entities, the three
+ENCODE options of nemesida waf-bypass (its own records are re-encoded zone by zone as the
+tool does). Benign payloads are re-encoded too: the FP columns measure the decoders' cost.
+TXT
+echo
+"$SCAN" --summary --markdown --paranoia 1 "$variants"
+
+# The payloads again, moved to the other places a request carries input.
+python3 "$(dirname "$0")/placement_variants.py" "${files[@]}" > "$variants"
+echo
+echo "## Payloads in other places (paranoia level 1)"
+echo
+cat <<'TXT'
+`scripts/placement_variants.py` moves the payload of a deterministic quarter of the
+payload-list requests (fwaf, nemesida and `other` left out) to a cookie, a custom header, a
+nested JSON value, a JSON key, an XML element, a multipart field, a path segment, a query
+argument name and the query of a Referer URL. Benign payloads are moved too. Rows per place
+are the `(all)` rows of each `<source>@<place>`, and per class over all places.
+TXT
+echo
+"$SCAN" --summary --markdown --paranoia 1 "$variants" | awk 'NR <= 2 || /\| \(all\) \|/ || /^\| \(all\) \|/'
+

@@ -15,9 +15,24 @@ fn val(c: u8) -> Option<u32> {
     }
 }
 
+/// Whether the spaces of `s` can be base64's `+` read as spaces: few of them (at most one in
+/// 16 bytes, where `+` is one symbol of 64), none doubled. Prose has a space every few words.
+pub fn plus_as_space(s: &str) -> bool {
+    let spaces = s.bytes().filter(|&c| c == b' ').count();
+    spaces * 16 <= s.len() && !s.contains("  ")
+}
+
 /// Decodes `s` if it is plausibly base64 of text; `None` otherwise.
 pub fn decode_text(s: &str) -> Option<String> {
     let t = s.trim();
+    // Base64 put in a query string unescaped arrives with its `+` read as spaces.
+    let plus;
+    let t = if t.contains(' ') && plus_as_space(t) {
+        plus = t.replace(' ', "+");
+        plus.as_str()
+    } else {
+        t
+    };
     let body = t.trim_end_matches('=');
     if body.len() < MIN_LEN || t.len() > MAX_LEN || t.len() - body.len() > 2 || body.len() % 4 == 1 {
         return None;
@@ -111,5 +126,8 @@ mod tests {
         assert_eq!(decode_text("12345678"), None);
         assert_eq!(decode_text("/w8A/w8A/w8A"), None);
         assert_eq!(decode_text("abc"), None);
+        // `+` read as a space by form decoding.
+        assert_eq!(decode_text("PHN2Zz48L3N2Zz4 PGI ").as_deref(), Some("<svg></svg>><b"));
+        assert_eq!(decode_text("see you at the mall tonight"), None);
     }
 }

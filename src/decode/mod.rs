@@ -21,7 +21,7 @@ pub mod utf7;
 /// Maximum URL-decoding passes (1 = single encoding, 3 = triple).
 pub const MAX_URL_PASSES: usize = 3;
 /// Maximum variants of one value (including the value itself).
-pub const MAX_VARIANTS: usize = 8;
+pub const MAX_VARIANTS: usize = 10;
 
 /// One decoded form of a value (the value itself is borrowed, not copied).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,65 +63,21 @@ fn invisible_byte(b: u8) -> bool {
 pub fn variants<'a>(text: &'a str, base: &[&'static str], opts: DecodeOpts, out: &mut Vec<Variant<'a>>) {
     out.clear();
     push(out, text, base.to_vec());
+    expand(Cow::Borrowed(text), base, opts, out, MAX_BASE64_DEPTH);
+}
+
+/// Base64 inside base64 is decoded this many times.
+pub const MAX_BASE64_DEPTH: usize = 2;
+
+/// Pushes the decoded variants of `text` (already pushed itself) whose decoders so far are
+/// `base`; a whole value that is base64 of text is expanded the same way (up to `depth`).
+fn expand<'a>(text: Cow<'a, str>, base: &[&'static str], opts: DecodeOpts, out: &mut Vec<Variant<'a>>, depth: usize) {
     // The value as decoded so far: borrowed until a decoder changes it.
-    let mut cur: Cow<'a, str> = Cow::Borrowed(text);
+    let mut cur: Cow<'a, str> = text.clone();
     let mut chain: Vec<&'static str> = base.to_vec();
 
-    // URL decoding, repeated (double/triple encoding), with %uXXXX and overlong UTF-8.
-    for _ in 0..MAX_URL_PASSES {
-        if !url::has_escapes(&cur) {
-            break;
-        }
-        let d = url::decode_str(&cur, false);
-        if d == *cur {
-            break;
-        }
-        chain.push("url");
-        cur = Cow::Owned(d);
-        push(out, cur.clone(), chain.clone());
-    }
-    // HTML entities, then URL again if the entities revealed escapes.
-    if html::has_entities(&cur) {
-        let mut d = html::decode(&cur);
-        if d != *cur {
-            chain.push("html");
-            // Double-encoded entities (`&amp;tab;`), as XML attributes carry them.
-            if html::has_entities(&d) {
-                let d2 = html::decode(&d);
-                if d2 != d {
-                    chain.push("html");
-                    d = d2;
-                }
-            }
-            if url::has_escapes(&d) {
-                let d2 = url::decode_str(&d, false);
-                if d2 != d {
-                    chain.push("url");
-                    d = d2;
-                }
-            }
-            cur = Cow::Owned(d);
-            push(out, cur.clone(), chain.clone());
-        }
-    }
-    // JS-string octal escapes (`'\74img…\76'`) where the CSS reading below differs.
-    let js_octal = if js::has_short_octal(&cur) { Some(js::decode_js_octal(&cur)) } else { None };
-    // JS / CSS escapes.
-    if js::has_escapes(&cur) {
-        let mut d = js::decode(&cur);
-        if d != *cur {
-            chain.push("js");
-            if html::has_entities(&d) {
-                let d2 = html::decode(&d);
-                if d2 != d {
-                    chain.push("html");
-                    d = d2;
-                }
-            }
-            cur = Cow::Owned(d);
-            push(out, cur.clone(), chain.clone());
-        }
-    }
+    // URL, HTML-entity and JS/CSS escape layers, peeled until none is left.
+    let js_octal = peel(&mut cur, &mut chain, out);
     extra_variants(&cur, &chain, js_octal, out);
     // NUL, C0 controls and invisible format characters (see `invisible`).
     let ctl = cur.bytes().any(|b| b < 0x20);
@@ -181,18 +137,15 @@ pub fn variants<'a>(text: &'a str, base: &[&'static str], opts: DecodeOpts, out:
         }
     }
     // Base64, only when the whole value looks like it and decodes to text.
-    let candidates: &[&str] = if *cur == *text { &[text] } else { &[text, cur.as_ref()] };
-    for &candidate in candidates {
-        if let Some(d) = base64::decode_text(candidate) {
-            let mut c = base.to_vec();
-            c.push("base64");
-            let again = if url::has_escapes(&d) { Some(url::decode_str(&d, false)) } else { None };
-            push(out, d, c.clone());
-            if let Some(a) = again {
-                c.push("url");
-                push(out, a, c);
-            }
-            break;
+    // The decoded text is expanded in turn: its own escape layers (base64 of URL-encoded
+    // text), comment splits, or base64 again.
+    let candidates: &[&str] = if *cur == *text { &[text.as_ref()] } else { &[text.as_ref(), cur.as_ref()] };
+    let decoded = if depth > 0 { candidates.iter().find_map(|c| base64::decode_text(c)) } else { None };
+    if let Some(d) = decoded {
+        let mut c = base.to_vec();
+        c.push("base64");
+        if push(out, d.clone(), c.clone()) {
+            expand(Cow::Owned(d), &c, opts, out, depth - 1);
         }
     }
     // Base64 payloads of `data:` URLs (`data:…;base64,PHNjcmlwdD4…`), decoded in place.
@@ -207,6 +160,91 @@ pub fn variants<'a>(text: &'a str, base: &[&'static str], opts: DecodeOpts, out:
             let mut c = chain.clone();
             c.push("path");
             push(out, n, c);
+        }
+    }
+}
+
+/// Maximum escape layers peeled (a layer is a run of URL passes, an HTML-entity decode or a
+/// JS/CSS-escape decode): `\u0025\u0032\u0037` is JS over URL, base64 over URL over JS…
+pub const MAX_LAYERS: usize = 6;
+
+/// Peels URL escapes (repeated: double/triple encoding, `%uXXXX`, overlong UTF-8), then HTML
+/// entities, then JS/CSS escapes, and again while a layer reveals another (bounded by
+/// `MAX_LAYERS` and `MAX_URL_PASSES` per layer), pushing each decoded form as a variant.
+/// Returns the JS-octal reading of the first JS layer when it differs from the CSS one.
+fn peel<'a>(cur: &mut Cow<'a, str>, chain: &mut Vec<&'static str>, out: &mut Vec<Variant<'a>>) -> Option<String> {
+    let mut js_octal = None;
+    let mut layers = 0;
+    loop {
+        let before = layers;
+        // URL decoding, repeated.
+        let mut url_layer = false;
+        for _ in 0..MAX_URL_PASSES {
+            if !url::has_escapes(cur) {
+                break;
+            }
+            let d = url::decode_str(cur, false);
+            if d == **cur {
+                break;
+            }
+            chain.push("url");
+            *cur = Cow::Owned(d);
+            push(out, cur.clone(), chain.clone());
+            url_layer = true;
+        }
+        if url_layer {
+            layers += 1;
+        }
+        // HTML entities, then URL again if the entities revealed escapes.
+        if layers < MAX_LAYERS && html::has_entities(cur) {
+            let mut d = html::decode(cur);
+            if d != **cur {
+                chain.push("html");
+                // Double-encoded entities (`&amp;tab;`), as XML attributes carry them.
+                if html::has_entities(&d) {
+                    let d2 = html::decode(&d);
+                    if d2 != d {
+                        chain.push("html");
+                        d = d2;
+                    }
+                }
+                if url::has_escapes(&d) {
+                    let d2 = url::decode_str(&d, false);
+                    if d2 != d {
+                        chain.push("url");
+                        d = d2;
+                    }
+                }
+                *cur = Cow::Owned(d);
+                push(out, cur.clone(), chain.clone());
+                layers += 1;
+            }
+        }
+        // JS-string octal escapes (`'\74img…\76'`) where the CSS reading below differs.
+        if before == 0 && js::has_short_octal(cur) {
+            js_octal = Some(js::decode_js_octal(cur));
+        }
+        // JS / CSS escapes.
+        if layers < MAX_LAYERS && js::has_escapes(cur) {
+            let mut d = js::decode(cur);
+            if d != **cur {
+                chain.push("js");
+                if html::has_entities(&d) {
+                    let d2 = html::decode(&d);
+                    if d2 != d {
+                        chain.push("html");
+                        d = d2;
+                    }
+                }
+                *cur = Cow::Owned(d);
+                push(out, cur.clone(), chain.clone());
+                layers += 1;
+            }
+        }
+        // Another round only when a decoder after the URL passes revealed new escapes.
+        let revealed = url::has_escapes(cur) || html::has_entities(cur) || js::has_escapes(cur);
+        if layers == before || layers >= MAX_LAYERS || !revealed || layers == before + usize::from(url_layer) {
+            return js_octal;
         }
     }
 }
@@ -344,6 +382,46 @@ mod tests {
     fn html_then_js() {
         let v = vs("&lt;img src=x onerror=\\u0061lert(1)&gt;");
         assert!(v.iter().any(|x| x.text == "<img src=x onerror=alert(1)>" && x.decoders == vec!["html", "js"]), "{v:?}");
+    }
+
+    #[test]
+    fn layers_peeled_in_any_order() {
+        // UTF-16-style `\u00XX` escapes of a URL-encoded payload (JS over URL over URL).
+        let js_url: String = "%253Csvg%2520onload%253Dalert(1)%253E".chars().map(|c| format!("\\u{:04x}", c as u32)).collect();
+        let v = vs(&js_url);
+        let d = v.iter().find(|x| x.text == "<svg onload=alert(1)>").expect("decoded");
+        assert_eq!(d.decoders, vec!["js", "url", "url"]);
+        // HTML entities over JS escapes over URL escapes.
+        assert!(vs("&#x5c;u0025&#x5c;u0032&#x5c;u0037 or 1=1").iter().any(|x| x.text == "' or 1=1"), "{:?}", vs("&#x5c;u0025&#x5c;u0032&#x5c;u0037 or 1=1"));
+    }
+
+    #[test]
+    fn base64_expanded_like_any_value() {
+        // base64 of URL-encoded text; base64 of base64; `+` read as a space.
+        let b64 = |s: &str| {
+            const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut o = String::new();
+            for ch in s.as_bytes().chunks(3) {
+                let n = ch.iter().enumerate().fold(0u32, |a, (i, &b)| a | (u32::from(b) << (16 - 8 * i)));
+                for i in 0..=ch.len() {
+                    o.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
+                }
+            }
+            o
+        };
+        let s1 = b64("%27%20union%20select%201%2C2--");
+        let v = vs(&s1);
+        assert!(v.iter().any(|x| x.text == "' union select 1,2--" && x.decoders == vec!["base64", "url"]), "{v:?}");
+        let s2 = b64(&b64("/etc/passwd"));
+        let v = vs(&s2);
+        assert!(v.iter().any(|x| x.text == "/etc/passwd" && x.decoders == vec!["base64", "base64"]), "{v:?}");
+        let s3 = b64("<svg/onload=alert(1)>>").replace('+', " ");
+        let v = vs(&s3);
+        assert!(v.iter().any(|x| x.text.starts_with("<svg/onload=alert(1)>")), "{v:?}");
+        // Comment splits inside base64 are folded too.
+        let s4 = b64("1 un/**/ion sel/**/ect 2");
+        let v = vs(&s4);
+        assert!(v.iter().any(|x| x.text.contains("union select")), "{v:?}");
     }
 
     #[test]

@@ -63,7 +63,8 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
                 let known = HEADERS.contains(&name.to_ascii_lowercase().as_str());
                 if reaches_header {
                     push_once(out, since, hit("crlf.header-injection", CLASS, 5, 1, ev));
-                } else if known && leading {
+                } else if leading && (known || name.contains('-')) {
+                    // (A dashed token is a header name, not the first word of a paragraph.)
                     push_once(out, since, hit("crlf.header-injection-body", CLASS, 5, 1, ev));
                 } else if known && b.contains(&b'\r') {
                     push_once(out, since, hit("crlf.header-injection-body", CLASS, 3, 2, ev));
@@ -163,6 +164,7 @@ mod tests {
             (Part::Path, "/index.php/PHP\ninfo.php"),
             (Part::QueryValue, "x\r\n\r\n<html>pwn</html>"),
             (Part::BodyValue, "\r\nContent-Length: 0"),
+            (Part::BodyValue, "\r\nX-Forwarded-Host: evil.example"),
             (Part::BodyValue, "foobar\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/html"),
             (Part::ArgName, "parameter\r\n"),
             (Part::QueryValue, "GET http://www.foo.bar HTTP/3.2"),
@@ -176,6 +178,8 @@ mod tests {
         for (p, b) in [
             (Part::BodyValue, "Dear team,\r\nNote: the meeting moved.\r\nThanks"),
             (Part::BodyValue, "line one\nline two"),
+            (Part::BodyValue, "\nPS: see you"),
+            (Part::BodyValue, "a\nWell-known: fact"),
             (Part::QueryValue, "hello world"),
             (Part::QueryValue, "multi\nline search"),
             (Part::Header, "text/html, application/xhtml+xml"),

@@ -98,6 +98,7 @@ pub fn extract_filtered<'p>(req: &HttpRequest, cfg: &InspectionConfig, keep: Opt
 
     let (path, overlong) = crate::decode::url::decode_component_cow(req.path().as_bytes(), false);
     ex.add(Part::Path, path, overlong, unnamed("path"));
+    path_segments(req.path(), &mut ex);
 
     if let Some(q) = req.query() {
         let (pairs, cut) = query::parse_form(q.as_bytes(), args_left);
@@ -151,6 +152,9 @@ pub fn extract_filtered<'p>(req: &HttpRequest, cfg: &InspectionConfig, keep: Opt
         }
         let v = value.get(..value.len().min(MAX_HEADER_LEN)).unwrap_or_default();
         ex.add(Part::Header, crate::request::text(v), false, || (name.clone(), format!("header.{name}")));
+        if name == "referer" {
+            args_left = referer_args(v, args_left, &mut ex);
+        }
     }
 
     body(req, cfg, args_left, &mut ex);
@@ -264,6 +268,50 @@ fn body(req: &HttpRequest, cfg: &InspectionConfig, args_left: usize, ex: &mut Ex
 }
 
 /// Name and location of a value that has no name of its own (`path`, `query`, `body`).
+/// At most this many path segments are inspected one by one.
+const MAX_PATH_SEGMENTS: usize = 16;
+
+/// REST routes carry arguments in path segments (`/users/1' or '1'='1/orders`,
+/// `/files/..%2f..%2fetc%2fpasswd/raw`): when the path has two segments or more, each
+/// segment with more than plain name characters is also inspected as an argument value
+/// (location `path`), decoded on its own (an encoded `/` stays inside its segment).
+fn path_segments(raw: &str, ex: &mut Extracted<'_>) {
+    let plain = |s: &str| s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'~' | b',' | b'@' | b':'));
+    let mut segs = raw.split('/').filter(|s| !s.is_empty());
+    let (Some(_), Some(_)) = (segs.next(), segs.next()) else {
+        return;
+    };
+    for seg in raw.split('/').filter(|s| !s.is_empty() && !plain(s)).take(MAX_PATH_SEGMENTS) {
+        let (text, overlong) = crate::decode::url::decode_component_cow(seg.as_bytes(), false);
+        if matches!(&*text, "." | "..") {
+            continue;
+        }
+        ex.add(Part::QueryValue, text, overlong, unnamed("path"));
+    }
+}
+
+/// The query arguments of a Referer URL (`https://site/search?q=<payload>`): scanners and
+/// attackers put payloads there too. Inspected as argument values (location
+/// `header.referer`), counted against `max_args`; returns the arguments left.
+fn referer_args(v: &[u8], args_left: usize, ex: &mut Extracted<'_>) -> usize {
+    let Some(q) = memchr::memchr(b'?', v).and_then(|i| v.get(i + 1..)) else {
+        return args_left;
+    };
+    let q = memchr::memchr(b'#', q).and_then(|i| q.get(..i)).unwrap_or(q);
+    let (pairs, cut) = query::parse_form(q, args_left);
+    if cut {
+        ex.truncated = true;
+        ex.note("referer: more than max_args arguments".into());
+    }
+    let left = args_left.saturating_sub(pairs.len());
+    for p in pairs {
+        let naming = || (p.name.to_string(), "header.referer".to_string());
+        ex.add(Part::ArgName, Cow::Borrowed(&*p.name), p.overlong, naming);
+        ex.add(Part::QueryValue, p.value, p.overlong, naming);
+    }
+    left
+}
+
 fn unnamed(location: &'static str) -> impl FnOnce() -> (String, String) {
     move || (String::new(), location.to_string())
 }
@@ -330,6 +378,21 @@ mod tests {
             assert!(l.contains(&(want.0.to_string(), want.1.to_string())), "{want:?} not in {l:?}");
         }
         assert!(!l.iter().any(|(k, _)| k.starts_with("header.accept")));
+    }
+
+    #[test]
+    fn path_segments_and_referer_arguments() {
+        let r = req("/api/users/1%27%20or%20%271%27%3D%271/files/..%2F..%2Fetc%2Fpasswd/v2", &[("referer", "https://shop.example/search?q=%3Csvg%20onload%3Dx%3E&page=2#top")], "");
+        let ex = extract(&r, &InspectionConfig::default());
+        let l = locs(&ex);
+        for want in [("path", "1' or '1'='1"), ("path", "../../etc/passwd"), ("header.referer", "<svg onload=x>"), ("header.referer", "2")] {
+            assert!(l.contains(&(want.0.to_string(), want.1.to_string())), "{want:?} not in {l:?}");
+        }
+        // Plain segments, `..` and a one-segment path add nothing beyond the whole path.
+        for uri in ["/static/js/app.3f2a1c.js", "/docs/../index.html", "/a%27b"] {
+            let ex = extract(&req(uri, &[], ""), &InspectionConfig::default());
+            assert_eq!(ex.fields.iter().filter(|f| f.location == "path").count(), 1, "{uri}: {:?}", locs(&ex));
+        }
     }
 
     #[test]

@@ -59,7 +59,11 @@ impl Prefilter {
             return true;
         }
         // Long alphanumeric tokens may be base64 of something.
-        s.len() >= 12 && s.bytes().all(|c| c.is_ascii_alphanumeric()) && crate::decode::base64::decode_text(s).is_some()
+        // (With `+` read as spaces when it came through a query string unescaped.)
+        s.len() >= 8
+            && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b' ')
+            && (!s.contains(' ') || crate::decode::base64::plus_as_space(s))
+            && crate::decode::base64::decode_text(s).is_some()
     }
 }
 

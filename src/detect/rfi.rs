@@ -13,7 +13,7 @@ const CLASS: &str = "rfi";
 const MAX_BYTES: usize = 8192;
 
 /// Parameter names that typically hold a file to include.
-fn include_param(name: &str) -> bool {
+pub(crate) fn include_param(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     let n = n.rsplit(['.', '[']).next().unwrap_or(&n).trim_end_matches(']');
     [

@@ -100,7 +100,13 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             let inner_start = at + d.open.len();
             let window = t.get(inner_start..super::textscan::floor_char(t, inner_start + MAX_EXPR)).unwrap_or_default();
             let Some(close) = window.find(d.close) else { continue };
-            let inner = window.get(..close).unwrap_or_default();
+            let mut inner = window.get(..close).unwrap_or_default();
+            if d.open == "{{" {
+                // Delimiter variants of the same expression: Handlebars' unescaped `{{{x}}}`,
+                // doT/Underscore's `{{=x}}`, whitespace control `{{- x -}}` / `{{~x}}`,
+                // Mustache's unescaped `{{&x}}`.
+                inner = inner.trim_start_matches(['{', '=', '-', '~', '&']).trim_end_matches(['-', '~']);
+            }
             let ev = snippet(t, at, inner_start + close + d.close.len());
             if d.open == "${" && (contains_ci(inner, "jndi:") || inner.starts_with(":-") || inner.starts_with("::-")) {
                 continue; // log4j lookups are the jndi detector's
@@ -253,6 +259,10 @@ mod tests {
             "{{'a'.toUpperCase()}}",
             "${class.getClassLoader()}",
             "[#assign ex = 'freemarker.template.utility.Execute'?new()]${ ex('id')}",
+            "{{{6*9}}}",
+            "{{= 6*9 }}",
+            "{{- self -}}",
+            "{{~ 9*9 ~}}",
         ] {
             assert!(score(a) >= 5, "{a}");
         }
@@ -275,6 +285,8 @@ mod tests {
             "{1,2,3}",
             "email me @(home)",
             "{{ user.name }}",
+            "{{{ body }}}",
+            "{{- title -}}",
         ] {
             assert!(score(b) < 5, "{b}");
         }

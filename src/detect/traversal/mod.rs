@@ -120,7 +120,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         }
     }
     if walk.escapes == 0 && !is_path && looks_like_absolute_windows(&text) {
-        push_once(out, since, hit("traversal.windows-absolute", CLASS, 2, 3, snippet(&text, 0, 60)));
+        // In a parameter that names a file to open (not an upload's `filename`, which
+        // browsers fill with `C:\fakepath\…`), any absolute drive path is a probe.
+        let file_param = v.name != "filename" && super::rfi::include_param(v.name);
+        let (score, pl) = if file_param { (5, 2) } else { (2, 3) };
+        push_once(out, since, hit("traversal.windows-absolute", CLASS, score, pl, snippet(&text, 0, 60)));
     }
 }
 
@@ -275,7 +279,7 @@ fn walk_pieces(text: &str, split_q: bool) -> Walk {
 const UNIX_ROOTS: &[&str] = &["etc", "proc", "var", "usr", "root", "boot", "bin", "sbin", "lib", "lib64", "srv", "opt"];
 const WINDOWS_ROOTS: &[&str] = &[
     "windows", "winnt", "xampp", "wamp", "inetpub", "program files", "programfiles", "program files (x86)",
-    "progra~1", "apache", "apache2", "apache group", "php", "php4", "php5", "mysql", "boot.ini",
+    "progra~1", "appserv", "apache", "apache2", "apache group", "php", "php4", "php5", "mysql", "boot.ini",
     "system32", "documents and settings",
 ];
 
@@ -289,9 +293,9 @@ fn absolute_system_path(lower: &str) -> Option<&'static str> {
     }
     // `/C:/...` is how file URLs write a drive path.
     let v = if v.as_bytes().get(2) == Some(&b':') && v.starts_with('/') { v.get(1..)? } else { v };
-    let (rest, windows) = match v.as_bytes() {
-        [d, b':', b'/', ..] if d.is_ascii_alphabetic() => (v.get(3..)?, true),
-        [b'/', ..] => (v.get(1..)?, false),
+    let rest = match v.as_bytes() {
+        [d, b':', b'/', ..] if d.is_ascii_alphabetic() => v.get(3..)?,
+        [b'/', ..] => v.get(1..)?,
         _ => return None,
     };
     let mut comps = rest.split('/').filter(|c| !c.is_empty());
@@ -303,7 +307,9 @@ fn absolute_system_path(lower: &str) -> Option<&'static str> {
     let unix = UNIX_ROOTS.iter().find(|r| **r == first);
     let win = WINDOWS_ROOTS.iter().find(|r| **r == first);
     match (unix, win) {
-        (Some(r), _) if !windows => Some(r),
+        // A Unix system root under a drive letter too (`c:/usr/local/pgsql/…`: Cygwin and
+        // ported servers).
+        (Some(r), _) => Some(r),
         (_, Some(r)) => Some(r),
         _ => None,
     }
@@ -401,6 +407,20 @@ mod tests {
             assert!(score(Part::QueryValue, b) < 5, "{b}: {:?}", rules(Part::QueryValue, b));
             assert!(score(Part::Path, b) < 5, "{b}");
         }
+        // Drive paths: any drive path in a file parameter at PL2; an upload's
+        // `filename` (browsers send `C:\fakepath\x.jpg`) and ordinary fields never.
+        let hits = |name: &str, text: &str| {
+            let mut out = Vec::new();
+            scan(&Value { part: Part::QueryValue, name, text }, &mut out);
+            out
+        };
+        let at = |name: &str, text: &str, pl: u8| hits(name, text).iter().filter(|h| h.paranoia <= pl).map(|h| h.score).sum::<u32>();
+        assert!(at("include", "d:/data/site/db.sqlite", 1) < 5);
+        assert!(at("include", "d:/data/site/db.sqlite", 2) >= 5);
+        assert!(at("page", "c:/AppServ/MySQL/data", 1) >= 5);
+        assert!(at("file", "c:/usr/local/pgsql/data/pg_hba.conf", 1) >= 5);
+        assert!(at("filename", "C:/fakepath/photo.jpg", 4) < 5);
+        assert!(at("note", "C:/Users/ann/report.docx", 2) < 5);
         // Free text mentioning a config file is not a probe at PL1.
         let mut out = Vec::new();
         scan(&Value { part: Part::BodyValue, name: "comment", text: "edit your .htaccess file please" }, &mut out);

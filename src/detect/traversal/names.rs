@@ -93,7 +93,7 @@ pub const CATEGORIES: &[Category] = &[
             ".pgpass", ".my.cnf", ".bash_profile", ".zshrc", ".lesshst", ".xauthority", ".forward", ".passwd",
             ".s3cfg", ".boto", ".azure/", ".config/gcloud/", "credentials.json", "secrets.yml", "secrets.json",
             "app/etc/local.xml", "localsettings.php", "settings.local.php", "configuration.php", "config.inc.php",
-            "database.yml", "parameters.yml", "appsettings.json",
+            "database.yml", "parameters.yml", "appsettings.json", "pg_hba.conf", "pg_ident.conf", "postgresql.conf",
         ],
     },
     Category {
