@@ -42,7 +42,7 @@ impl TryFrom<String> for WireFormat {
 /// Attack classes known to the engine, in the names used by config, events and metrics.
 pub const CLASS_NAMES: &[&str] = &[
     "sqli", "xss", "traversal", "rfi", "rce", "ssrf", "ssti", "nosqli", "ldapi", "xxe", "jndi",
-    "crlf", "php", "java", "scanner", "protocol",
+    "crlf", "php", "java", "js", "session", "scanner", "protocol",
 ];
 
 #[derive(Debug, Clone, Deserialize)]

@@ -124,6 +124,14 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             if stack_frame(lower, at) {
                 continue;
             }
+            // `java.lang.RuntimeException`: an exception type named in an error report is
+            // not the class it starts like.
+            let tail = t.as_bytes().get(m.end()..).unwrap_or_default();
+            let cont = tail.iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+            let ident_tail = tail.get(..cont).unwrap_or_default();
+            if g.ends_with(|c: char| c.is_ascii_alphanumeric()) && (ident_tail.ends_with(b"Exception") || ident_tail.ends_with(b"Error")) {
+                continue;
+            }
             // `@type` is fastjson's autoType key: only with a class name after it.
             if g == "@type" && !lower.get(at..).is_some_and(|r| r.contains("\"@type\"") && (r.contains("com.") || r.contains("org.") || r.contains("java."))) {
                 continue;
@@ -165,6 +173,11 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
             push_once(out, since, hit("java.risky-class-name", CLASS, 5, 1, snippet(t, at, at + 80)));
         } else if let Some(at) = jdk_class(t) {
             push_once(out, since, hit("java.jdk-class-name", CLASS, 5, 2, snippet(t, at, at + 80)));
+        }
+    }
+    if !stack_trace && !out.iter().skip(since).any(|h| h.rule == "java.gadget-class" || h.rule == "java.risky-class-name") {
+        if let Some(at) = process_class_ref(t) {
+            push_once(out, since, hit("java.process-class", CLASS, 5, 1, snippet(t, at, at + 80)));
         }
     }
     if looks_base64(t) {
@@ -239,6 +252,34 @@ fn risky_class(t: &str) -> Option<usize> {
         let after_ok = if pkg.ends_with('.') { after.is_some_and(|c| c.is_ascii_alphabetic()) } else { after.is_none_or(|c| !c.is_ascii_alphanumeric() && c != b'_' && c != b'-' || c == b'.') };
         if before_ok && after_ok {
             return Some(at);
+        }
+    }
+    None
+}
+
+/// A Java-qualified name (`java.…`, `javax.…`) and, in it or after it, the classes that
+/// spawn processes as whole words: `java.Runtime`, `java.lang.Runtime`,
+/// `Java.type("java.lang.ProcessBuilder")`, `java.util.Scanner(Runtime.getRuntime()…)`.
+/// (`RuntimeException`, `runtime` in prose are other words.)
+fn process_class_ref(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    let at = ["java.", "javax."].iter().filter_map(|p| {
+        let mut from = 0;
+        while let Some(i) = t.get(from..).and_then(|r| r.find(p)).map(|o| o + from) {
+            from = i + p.len();
+            if super::textscan::word_start(b, i) && b.get(i + p.len()).is_some_and(|c| c.is_ascii_alphabetic()) {
+                return Some(i);
+            }
+        }
+        None
+    }).min()?;
+    for cls in ["Runtime", "ProcessBuilder", "ProcessImpl", "UNIXProcess"] {
+        let mut from = at;
+        while let Some(i) = t.get(from..).and_then(|r| r.find(cls)).map(|o| o + from) {
+            from = i + cls.len();
+            if super::textscan::word_start(b, i) && super::textscan::word_end(b, i + cls.len()) {
+                return Some(at);
+            }
         }
     }
     None
@@ -405,6 +446,9 @@ mod tests {
             "com.opensymphony.xwork2.ActionContext",
             "{\"@class\":\"com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl\"}",
             "javax.script.ScriptEngine",
+            "java.Runtime",
+            "x=java.util.Scanner(Runtime.getRuntime().exec('id'))",
+            "Java.type(\"java.lang.ProcessBuilder\")",
         ] {
             assert!(score(Part::BodyValue, "data", a) >= 5, "{a}");
         }
@@ -427,6 +471,9 @@ mod tests {
             "my-java.io.site",
             "JAVA.IO is a news site",
             "xjava.io.File",
+            "java.lang.RuntimeException: boom",
+            "java.util.List of runtimes",
+            "myjava.Runtime",
             "Exception in thread main\n\tat java.lang.ClassLoader.loadClass(ClassLoader.java:418)\n\tat java.lang.Thread.run(Thread.java:748)",
         ] {
             assert!(score(Part::BodyValue, "data", b) < 5, "{b}");

@@ -23,6 +23,8 @@ pub mod xxe;
 pub mod ssti;
 pub mod php;
 pub mod java;
+pub mod js;
+pub mod session;
 pub mod scanner;
 pub mod protocol;
 

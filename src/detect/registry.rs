@@ -5,7 +5,7 @@
 //! only on values where its class's triggers occur.
 
 use super::gate::Triggers;
-use super::{crlf, java, jndi, ldapi, nosqli, php, protocol, rce, rfi, scanner, sqli, ssrf, ssti, traversal, xss, xxe, RequestScanFn, ScanFn};
+use super::{crlf, java, jndi, js, ldapi, nosqli, php, protocol, rce, rfi, scanner, session, sqli, ssrf, ssti, traversal, xss, xxe, RequestScanFn, ScanFn};
 
 /// Per-value detectors, run on every decoded variant of every extracted value.
 pub static VALUE_SCANNERS: &[(&str, ScanFn, &Triggers)] = &[
@@ -23,12 +23,16 @@ pub static VALUE_SCANNERS: &[(&str, ScanFn, &Triggers)] = &[
     ("crlf", crlf::scan, &crlf::TRIGGERS),
     ("php", php::scan, &php::TRIGGERS),
     ("java", java::scan, &java::TRIGGERS),
+    ("js", js::scan, &js::TRIGGERS),
+    ("session", session::scan, &session::TRIGGERS),
 ];
 
 /// Request-level detectors, run once per request on the whole `HttpRequest`.
 pub static REQUEST_SCANNERS: &[(&str, RequestScanFn)] = &[
     ("traversal", traversal::scan_request),
     ("xxe", xxe::scan_request),
+    ("js", js::scan_request),
+    ("session", session::scan_request),
     ("scanner", scanner::scan_request),
     ("protocol", protocol::scan_request),
 ];
@@ -39,7 +43,7 @@ pub static PREFILTER_KEYWORDS: &[&str] = &[
     // sqli: PostgreSQL casts of a column (`password::int`)
     "::",
     // ssrf: bare host names in URL parameters
-    "localhost", "metadata", "169.254", "instance-data",
+    "localhost", "metadata", "169.254", "instance-data", "loopback", "127.0.0.", "http:", "https:",
     // rce: command lines made only of words, options and addresses (`uname -a`, `net view`)
     "whoami", "uname", "ifconfig", "ipconfig", "netstat", "systeminfo", "tasklist", "netsh", "net user",
     "net view", "net localgroup", "which ", "ping ", "ls -", "ps -", ".exe ",
@@ -53,6 +57,8 @@ pub static PREFILTER_KEYWORDS: &[&str] = &[
     "java.", "javax.", "classloader", "aced0005", "rO0AB", "com.sun.", "sun.misc.", "opensymphony", "org.apache.", "org.omg.",
     "org.mozilla.", "org.springframework.", "jdk.", "processbuilder", "transformer", "forclosure", "whileclosure",
     "templatesimpl", "rowsetimpl", "xmldecoder", "scriptengine", "weblogic.", "org.hibernate.", "groovy.",
+    // js: prototype-pollution key paths and Node.js globals without other punctuation
+    "__proto__", "prototype", "constructor.", "__js_function", "process.",
     // traversal: sensitive file names without a slash
     "boot.ini", "win.ini", "system.ini", "web-inf", ".htaccess", ".htpasswd", ".env", ".git", "web.config",
     "0x2f", "0x5c", "0x2e", "passwd", "..2f", "..5c",
@@ -110,6 +116,10 @@ mod tests {
         ("java", Part::QueryValue, "x", "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA=="),
         ("java", Part::QueryValue, "class.module.classLoader.resources.context.parent.pipeline.first.pattern", "value1"),
         ("java", Part::BodyValue, "data", "xSW52b2tlclRyYW5zZm9ybWVy"),
+        ("js", Part::ArgName, "user[__proto__][admin]", "user[__proto__][admin]"),
+        ("js", Part::QueryValue, "code", "while(!0);"),
+        ("session", Part::QueryValue, "q", "<script>document.cookie=\"sid=1; domain=.x.example\"</script>"),
+        ("js", Part::QueryValue, "x", "c\\u006fnsole.log(process.env)"),
     ];
 
     fn gate() -> Gate {
@@ -143,7 +153,7 @@ mod tests {
             "<", ">", "\"", "'", "`", "%", "&", ";", "=", "(", ")", "[", "]", "{", "}", "/", "\\", "*", "-", "#", "@", "!", "|", "^",
             "~", ",", ".", ":", "?", " ", "\t", "\r", "\n", "$", "+", "0", "1", "a", "x", "Z", "or ", "select ", "script", "alert",
             "etc/passwd", "../", "cat ", "id", "http://", "127.0.0.1", "{{", "__class__", "$ne", "jndi:", "ldap:", "java.lang.",
-            "Runtime", "rO0AB", "php://", "O:8:", "system(", "whoami", "objectClass", "<!ENTITY", "%0a", "\\x41", "\\u000a", "IFS",
+            "Runtime", "rO0AB", "php://", "__proto__", "constructor", "prototype", "while", "true", "process", "\\u0070", ".cookie", "expires=", "http-equiv", "O:8:", "system(", "whoami", "objectClass", "<!ENTITY", "%0a", "\\x41", "\\u000a", "IFS",
             "é", "\u{0}", "\u{7f}", "\u{ff0f}", "win.ini", ".htaccess", "..",
         ];
         let parts = [Part::Path, Part::ArgName, Part::QueryValue, Part::Header, Part::Cookie, Part::BodyValue, Part::BodyRaw];

@@ -183,7 +183,7 @@ fn classify_v6(ip: Ipv6Addr) -> (Target, bool) {
 
 const LOOPBACK_NAMES: &[&str] = &[
     "localhost", "localhost.localdomain", "localhost4", "localhost6", "localhost4.localdomain4",
-    "localhost6.localdomain6", "ip6-localhost", "ip6-loopback", "localtest.me", "lvh.me",
+    "localhost6.localdomain6", "ip6-localhost", "ip6-loopback", "ipv6-localhost", "ipv6-loopback", "localtest.me", "lvh.me",
 ];
 const METADATA_NAMES: &[&str] = &[
     "metadata.google.internal", "metadata.goog", "metadata", "instance-data",
@@ -259,11 +259,32 @@ pub fn url_param(name: &str) -> bool {
 /// What a value must contain for any rule of this class to match (see `gate`): add a
 /// trigger here with every new rule.
 pub const TRIGGERS: Triggers = Triggers {
-    anywhere: &[&["://", "file:"]],
+    anywhere: &[&["://", "file:", "http:", "https:"], SCHEMELESS_MARKERS],
     // A bare host in a URL-valued parameter.
     custom: Some(|v| v.part != Part::Header && !v.name.is_empty() && url_param(v.name)),
     ..Triggers::NONE
 };
+
+/// What the host of a scheme-less URL in an arbitrary parameter must contain
+/// (`localhost/`, `127.0.0.1:8080/admin`): loopback and metadata names and addresses.
+const SCHEMELESS_MARKERS: &[&str] = &["localhost", "loopback", "localtest.me", "lvh.me", "metadata.", "instance-data.", ".internal", "kubernetes.", "127.", "169.254.", "0.0.0.0", "::1"];
+
+/// A whole value that is `host/…` or `host:port…` (no scheme) with an internal host, in a
+/// parameter not named like a URL: the host part and the value.
+fn schemeless_internal(t: &str) -> Option<String> {
+    let tt = t.trim();
+    if tt.len() > 200 || tt.contains(char::is_whitespace) || !SCHEMELESS_MARKERS.iter().any(|m| tt.contains(m)) {
+        return None;
+    }
+    let (host, rest) = authority(tt);
+    let after = tt.get(tt.find(['/', '?', '#', '\\']).unwrap_or(tt.len())..).unwrap_or_default();
+    // `host/…`, `host:port`, `[v6]:port`: something a URL parser reads as an authority.
+    let port = tt.strip_prefix('[').map_or(tt, |r| r.split_once(']').map_or("", |(_, p)| p)).split_once(':').is_some_and(|(_, p)| p.bytes().take_while(u8::is_ascii_digit).count() > 0);
+    let shaped = after.starts_with('/') && rest.starts_with('/') || port;
+    // Names (with a letter) or dotted-quad / bracketed addresses, never a bare number (`0/1`).
+    let named = host.bytes().any(|c| c.is_ascii_alphabetic()) && !host.contains(':') || host.split('.').count() == 4 || tt.starts_with('[');
+    (shaped && named && !host.is_empty()).then_some(host)
+}
 
 /// Per-value scan.
 pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
@@ -297,6 +318,26 @@ pub fn scan(v: &Value<'_>, out: &mut Vec<Hit>) {
         let boundary = super::textscan::word_start(t.as_bytes(), at);
         if boundary && v.part != Part::Path && matches!(after, Some(b'/' | b'\\' | b'$')) && !t.get(at + 5..).is_some_and(|r| r.starts_with("//")) {
             push_once(out, since, hit("ssrf.dangerous-scheme", CLASS, 5, 1, snippet(t, at, at + 80)));
+        }
+    }
+    // `http:127.0.0.1`: a special scheme without slashes is still a URL to WHATWG parsers
+    // (browsers, Node's `URL`), whatever the parameter is called.
+    let tt = t.trim();
+    if !header && v.part != Part::Path && !tt.contains("://") {
+        if let Some(rest) = ["http:", "https:"].iter().find_map(|p| tt.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).and_then(|_| tt.get(p.len()..))) {
+            let rest = rest.trim_start_matches(['/', '\\']);
+            if !rest.is_empty() && rest.len() < 256 {
+                let (host, _) = authority(rest);
+                report_host(&host, false, true, snippet(t, 0, 100), out, since);
+            }
+        }
+    }
+    // A scheme-less internal host in any parameter (`localhost/`, `ip6-localhost:80`).
+    if !header && v.part != Part::Path && !v.name.is_empty() && !url_param(v.name) {
+        if let Some(host) = schemeless_internal(t) {
+            if classify_host(&host).is_some_and(|c| matches!(c.target, Target::Loopback | Target::Metadata | Target::Unspecified)) {
+                report_host(&host, false, false, snippet(t, 0, 100), out, since);
+            }
         }
     }
     // A URL-ish parameter whose value is a bare host (`localhost:8080/admin`, `[::1]`).
@@ -397,6 +438,12 @@ mod tests {
             ("url", "ldap://evil.com:11211/\nstats\nquit"),
             ("url", "host.docker.internal/"),
             ("url", "http:127.0.0.1"),
+            ("data", "http:127.0.0.1"),
+            ("data", "https:/localhost/admin"),
+            ("probe", "localhost/"),
+            ("probe", "127.0.0.1:6379"),
+            ("target", "ipv6-localhost/"),
+            ("x", "metadata.google.internal/computeMetadata/v1/"),
             ("url", "LOCALHOST/"),
             ("x", "https://metadata.packet.net/userdata"),
         ] {
@@ -418,6 +465,13 @@ mod tests {
             ("version", "10.0.1"),
             ("x", "see https://en.wikipedia.org/wiki/Localhost"),
             ("profile", "my website is https://1.1.1.1 for dns"),
+            ("ratio", "0/1"),
+            ("note", "localhost"),
+            ("file", "docs/localhost.md"),
+            ("time", "12:30"),
+            ("q", "127.5/2"),
+            ("q", "http:example.com"),
+            ("q", "metadata.json/v1"),
         ] {
             assert!(score(n, b) < 5, "{b}");
         }

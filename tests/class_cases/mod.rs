@@ -48,6 +48,10 @@ pub fn attacks() -> Vec<(&'static str, HttpRequest)> {
         ("php", req("GET", "/view?page=php://filter/convert.base64-encode/resource=index.php", &[], "")),
         ("java", req("POST", "/api/session", &[("content-type", "text/plain")], "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcAUH2sHDFmDRAwACRgAKbG9hZEZhY3Rvcg==")),
         ("java", req("POST", "/login.action", &[], "class.module.classLoader.resources.context.parent.pipeline.first.pattern=x")),
+        ("js", req("GET", "/search?q=x&filter%5B__proto__%5D%5BisAdmin%5D=true", &[], "")),
+        ("js", req("POST", "/api/settings", json, r#"{"theme":"dark","constructor":{"prototype":{"isAdmin":true}}}"#)),
+        ("js", req("GET", "/calc?expr=while(!0)%3B", &[], "")),
+        ("session", req("GET", "/login?JSESSIONID=0123456789ABCDEF", &[("referer", "https://mail.evil.example/inbox")], "")),
     ]
 }
 
@@ -78,5 +82,9 @@ pub fn benign() -> Vec<HttpRequest> {
         req("POST", "/api/xml", &[("content-type", "application/xml")], r#"<?xml version="1.0"?><order id="7"><item sku="A&amp;B">2</item></order>"#),
         req("GET", "/price?amount=%245&note=costs+%245+(cheap)", &[], ""),
         req("GET", "/wiki?title=Localhost&ref=https%3A%2F%2Fen.wikipedia.org%2Fwiki%2FLocalhost", &[], ""),
+        req("POST", "/api/cars", json, r#"{"constructor":"Ferrari","model":"F40","prototype":false,"notes":"The __proto__ property is deprecated, see the Object.prototype docs."}"#),
+        req("POST", "/api/code", json, r#"{"snippet":"while (queue.length) { process(queue.shift()); }","lang":"js"}"#),
+        req("GET", "/account?session_token=abc123&sessions=3", &[], ""),
+        req("GET", "/login?PHPSESSID=abc123", &[("referer", "https://shop.example.com/cart")], ""),
     ]
 }

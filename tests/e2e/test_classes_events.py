@@ -30,6 +30,9 @@ CASES = {
     "crlf": ("GET", "/redirect?to=%2Fhome%0D%0ASet-Cookie%3A%20sid%3Devil", {}, None),
     "php": ("GET", "/view?page=php://filter/convert.base64-encode/resource=index.php", {}, None),
     "java": ("POST", "/login.action", FORM, "class.module.classLoader.resources.context.parent.pipeline.first.pattern=x"),
+    "js": ("GET", "/search?q=x&filter%5B__proto__%5D%5BisAdmin%5D=true", {}, None),
+    # No Referer (Envoy passes the Host as :authority, so the off-site form needs no host here).
+    "session": ("GET", "/login?JSESSIONID=0123456789ABCDEF", {}, None),
     "scanner": ("GET", "/", {"user-agent": "sqlmap/1.7.2#stable (https://sqlmap.org)"}, None),
     "protocol": ("GET", "/video.mp4", {"range": "bytes=0-1,2-3,4-5,6-7,8-9,10-11,12-13"}, None),
 }
