@@ -78,6 +78,10 @@ impl Request {
             if let Some(h) = self.req.header("host") {
                 self.authority = h.into_owned();
             }
+        } else if !self.req.headers.iter().any(|(n, _)| n == "host") {
+            // Envoy carries Host as `:authority`; the request model (and the rules that
+            // compare a Referer with the site, or count Host headers) reads it as `host`.
+            self.req.headers.push(("host".to_string(), self.authority.as_bytes().to_vec()));
         }
         let has = |name: &str| self.req.headers.iter().any(|(n, _)| n == name);
         self.mirrored = crate::mirror::is_mirrored(&self.authority, has(&cfg.mirror.server_addr_header), has(&cfg.mirror.server_port_header));
