@@ -364,7 +364,7 @@ pub fn find_from(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
-    fn vs(s: &str) -> Vec<Variant> {
+    fn vs(s: &str) -> Vec<Variant<'_>> {
         let mut out = Vec::new();
         variants(s, &[], DecodeOpts::default(), &mut out);
         out

@@ -536,9 +536,7 @@ mod tests {
     use super::*;
 
     fn score(part: Part, name: &str, text: &str) -> u32 {
-        let mut out = Vec::new();
-        scan(&Value { part, name, text }, &mut out);
-        out.iter().filter(|h| h.paranoia == 1).map(|h| h.score).sum()
+        crate::detect::testkit::score_pl1(scan, part, name, text)
     }
 
     #[test]

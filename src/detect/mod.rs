@@ -523,3 +523,26 @@ mod tests {
         assert!(ins.truncated);
     }
 }
+
+/// Helpers the detectors' unit tests share: run one scanner on one value.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use super::{Hit, Part, ScanFn, Value};
+
+    /// The hits of `scan` on `text` as the value of argument `name` in `part`.
+    pub fn hits(scan: ScanFn, part: Part, name: &str, text: &str) -> Vec<Hit> {
+        let mut out = Vec::new();
+        scan(&Value { part, name, text }, &mut out);
+        out
+    }
+
+    /// The summed score of the hits at paranoia level 1.
+    pub fn score_pl1(scan: ScanFn, part: Part, name: &str, text: &str) -> u32 {
+        hits(scan, part, name, text).iter().filter(|h| h.paranoia <= 1).map(|h| h.score).sum()
+    }
+
+    /// The rule ids of every hit.
+    pub fn rules(scan: ScanFn, part: Part, name: &str, text: &str) -> Vec<&'static str> {
+        hits(scan, part, name, text).iter().map(|h| h.rule).collect()
+    }
+}

@@ -1181,15 +1181,11 @@ mod tests {
     }
 
     fn score(s: &str) -> u32 {
-        let mut out = Vec::new();
-        scan(&Value { part: Part::QueryValue, name: "q", text: s }, &mut out);
-        out.iter().filter(|h| h.paranoia <= 1).map(|h| h.score).sum()
+        crate::detect::testkit::score_pl1(scan, Part::QueryValue, "q", s)
     }
 
     fn rules(s: &str) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        scan(&Value { part: Part::QueryValue, name: "q", text: s }, &mut out);
-        out.iter().map(|h| h.rule).collect()
+        crate::detect::testkit::rules(scan, Part::QueryValue, "q", s)
     }
 
     #[test]
