@@ -26,19 +26,13 @@ pub fn has_splits(s: &str) -> bool {
 /// Removes every split that has a letter on both sides.
 pub fn join(s: &str) -> String {
     let b = s.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
+    super::without_spans(b, |i| {
         if i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_alphabetic) {
-            if let Some(n) = split_at(b, i).filter(|n| b.get(i + n).is_some_and(u8::is_ascii_alphabetic)) {
-                i += n;
-                continue;
-            }
+            split_at(b, i).filter(|n| b.get(i + n).is_some_and(u8::is_ascii_alphabetic))
+        } else {
+            None
         }
-        out.push(c);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    })
 }
 
 #[cfg(test)]

@@ -32,17 +32,7 @@ pub fn has_inline_tags(s: &str) -> bool {
 /// Removes every short attribute-less tag.
 pub fn strip_inline_tags(s: &str) -> String {
     let b = s.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if let Some(n) = inline_tag(b, i) {
-            i += n;
-            continue;
-        }
-        out.push(c);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    super::without_spans(b, |i| inline_tag(b, i))
 }
 
 #[cfg(test)]

@@ -284,6 +284,23 @@ fn extra_variants(cur: &str, chain: &[&'static str], js_octal: Option<String>, o
     }
 }
 
+/// `b` without the spans `skip` reports: at each position, `skip(i)` gives the length of a
+/// span to drop there (`None`: keep the byte). Invalid UTF-8 is replaced.
+fn without_spans(b: &[u8], skip: impl Fn(usize) -> Option<usize>) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match skip(i) {
+            Some(n) if n > 0 => i += n,
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The ASCII character a Unicode look-alike folds to, if any.
 pub fn fold_unicode_char(c: char) -> Option<char> {
     match c {
